@@ -1,0 +1,162 @@
+# envssm - load AWS SSM parameters into the environment, then exec.
+#
+#   make            build ./envssm
+#   make check      unit tests, then integration tests against moto_server
+#   make demo       run envssm against a local moto_server
+#   make asan | ubsan | valgrind | lint | format | fuzz | install
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+PYTHON    ?= python3
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+
+DEPS       = libcurl libcrypto libcjson
+TEST_DEPS  = cmocka
+APT_DEPS   = build-essential pkg-config libcurl4-openssl-dev libssl-dev libcjson-dev libcmocka-dev mandoc
+
+# BUILD selects a variant; each has its own object directory.
+BUILD     ?= release
+O          = build/$(BUILD)
+
+WARN       = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+             -Wpointer-arith -Wvla -Wcast-qual -Wwrite-strings -Wno-cast-qual
+HARDEN     = -fstack-protector-strong -fPIE
+HARDEN_LD  = -pie -Wl,-z,relro,-z,now
+ifeq ($(BUILD),release)
+HARDEN    += -D_FORTIFY_SOURCE=2
+endif
+ifeq ($(BUILD),asan)
+SAN        = -fsanitize=address -fno-omit-frame-pointer -O1 -g
+endif
+ifeq ($(BUILD),ubsan)
+SAN        = -fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
+endif
+ifeq ($(BUILD),valgrind)
+SAN        = -O1 -g
+endif
+
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
+DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
+TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_DEPS) 2>/dev/null)
+TEST_LIBS  = $(shell $(PKG_CONFIG) --libs $(TEST_DEPS) 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DENVSSM_VERSION='"$(VERSION)"' \
+             -Isrc $(WARN) $(HARDEN) $(DEP_CFLAGS) $(CFLAGS) $(SAN)
+ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS) $(SAN)
+
+SRCS       = $(wildcard src/*.c)
+LIB_OBJS   = $(patsubst src/%.c,$(O)/%.o,$(filter-out src/main.c,$(SRCS)))
+UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
+UNIT_BINS  = $(patsubst tests/unit/%.c,$(O)/%,$(UNIT_SRCS))
+FUZZ_SRCS  = $(wildcard tests/fuzz/fuzz_*.c)
+
+ifeq ($(BUILD),release)
+BIN        = envssm
+else
+BIN        = $(O)/envssm
+endif
+
+.PHONY: all deps test-deps check unit integration demo install uninstall asan ubsan \
+        valgrind lint format fuzz bench clean
+
+all: deps $(BIN)
+
+# Name what is missing instead of failing deep inside the compiler.
+deps:
+	@missing=""; for p in $(DEPS); do $(PKG_CONFIG) --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "envssm: missing build dependencies:$$missing" >&2; \
+	  echo "  on Debian/Ubuntu: apt-get install $(APT_DEPS)" >&2; exit 1; fi
+
+test-deps: deps
+	@$(PKG_CONFIG) --exists $(TEST_DEPS) 2>/dev/null || { \
+	  echo "envssm: missing test dependency: cmocka" >&2; \
+	  echo "  on Debian/Ubuntu: apt-get install libcmocka-dev" >&2; exit 1; }
+	@command -v moto_server >/dev/null 2>&1 || { \
+	  echo "envssm: integration tests need moto_server: pip install 'moto[server]' boto3" >&2; exit 1; }
+
+$(O)/%.o: src/%.c src/*.h | $(O)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O):
+	@mkdir -p $(O)
+
+$(O)/libenvssm.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(O)/main.o $(O)/libenvssm.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
+
+$(O)/test_%: tests/unit/test_%.c $(O)/libenvssm.a src/*.h
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(TEST_LIBS) $(DEP_LIBS)
+
+$(O)/sigv4_tool: tests/sigv4_tool.c $(O)/libenvssm.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(DEP_LIBS)
+
+# The wrapper the integration tests run when checking under valgrind.
+VALGRIND_LOGS = $(O)/valgrind-logs
+VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+           --child-silent-after-fork=yes --track-fds=no
+
+unit: test-deps $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do \
+	  if [ "$(BUILD)" = valgrind ]; then $(VALGRIND) $$t; else $$t; fi; done
+
+integration: test-deps $(BIN) $(O)/sigv4_tool
+	$(PYTHON) tests/sigv4_botocore.py $(O)/sigv4_tool
+	$(PYTHON) tests/integration/run.py --envssm $(ENVSSM_UNDER_TEST)
+
+ENVSSM_UNDER_TEST = $(BIN)
+ifeq ($(BUILD),valgrind)
+ENVSSM_UNDER_TEST = $(O)/envssm-valgrind
+integration: $(O)/envssm-valgrind
+$(O)/envssm-valgrind: $(BIN)
+	@mkdir -p $(VALGRIND_LOGS)
+	@printf '#!/bin/sh\nexec valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --log-file=%s/vg.%%p.log %s "$$@"\n' \
+	  "$(abspath $(VALGRIND_LOGS))" "$(abspath $(BIN))" > $@ && chmod +x $@
+endif
+
+check: unit integration
+ifeq ($(BUILD),valgrind)
+	@if grep -l 'ERROR SUMMARY: [1-9]\|definitely lost: [1-9]' $(VALGRIND_LOGS)/*.log 2>/dev/null; then \
+	  echo "valgrind found errors (logs above)" >&2; exit 1; fi; echo "valgrind: no errors"
+endif
+
+asan:
+	$(MAKE) BUILD=asan check
+ubsan:
+	$(MAKE) BUILD=ubsan check
+valgrind:
+	rm -rf build/valgrind/valgrind-logs
+	$(MAKE) BUILD=valgrind ENVSSM_QUICK=1 check
+
+demo: all
+	@command -v moto_server >/dev/null 2>&1 || { \
+	  echo "envssm: the demo needs moto_server: pip install 'moto[server]' boto3" >&2; exit 1; }
+	$(PYTHON) tests/demo.py --envssm ./envssm
+
+lint:
+	$(MAKE) BUILD=lint CFLAGS="-O2 -Werror" all
+	clang-tidy --quiet src/*.c -- -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DENVSSM_VERSION='"lint"' -Isrc $(DEP_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
+	  -D_XOPEN_SOURCE=700 -DENVSSM_VERSION='"lint"' -Isrc src
+	mandoc -T lint -W warning man/envssm.1
+	clang-format --dry-run --Werror src/*.c src/*.h
+
+format:
+	clang-format -i src/*.c src/*.h
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 envssm $(DESTDIR)$(BINDIR)/envssm
+	install -m 0644 man/envssm.1 $(DESTDIR)$(MANDIR)/man1/envssm.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/envssm $(DESTDIR)$(MANDIR)/man1/envssm.1
+
+clean:
+	rm -rf build envssm

@@ -1,0 +1,116 @@
+/*
+ * exec.c - restore the inherited process state and execve the program.
+ */
+#include "exec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "envp.h"
+
+#define SIG_LIMIT 65
+
+void exec_snapshot(struct exec_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	sigprocmask(SIG_SETMASK, NULL, &st->mask);
+	for (int sig = 1; sig < SIG_LIMIT && sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		st->saved[sig] = sigaction(sig, NULL, &st->actions[sig]) == 0;
+	}
+}
+
+void exec_restore(const struct exec_state *st)
+{
+	for (int sig = 1; sig < SIG_LIMIT && sig < NSIG; sig++) {
+		if (st->saved[sig])
+			sigaction(sig, &st->actions[sig], NULL);
+	}
+	sigprocmask(SIG_SETMASK, &st->mask, NULL);
+}
+
+/* try_exec runs execve(path) and, like execvp, hands a file without a
+ * recognised format (ENOEXEC) to /bin/sh. */
+static char sh_name[] = "sh";
+
+static void try_exec(const char *path, char *const argv[], char *const envp[])
+{
+	size_t argc = 0;
+	char **shargv;
+
+	execve(path, argv, envp);
+	if (errno != ENOEXEC)
+		return;
+	while (argv[argc] != NULL)
+		argc++;
+	shargv = calloc(argc + 2, sizeof(*shargv));
+	if (shargv == NULL) {
+		errno = ENOMEM;
+		return;
+	}
+	shargv[0] = sh_name;
+	shargv[1] = (char *)path;
+	for (size_t i = 1; i <= argc; i++)
+		shargv[i + 1] = argv[i];
+	execve("/bin/sh", shargv, envp);
+	free(shargv);
+	errno = ENOEXEC;
+}
+
+/* exec_search tries each directory of search_path in turn; returns the
+ * errno to report (ENOENT when nothing was found). */
+static int exec_search(const char *search_path, char *const argv[], char *const envp[])
+{
+	const char *file = argv[0];
+	size_t flen = strlen(file);
+	int found_err = ENOENT;
+	const char *p = search_path;
+
+	for (;;) {
+		size_t dlen = strcspn(p, ":");
+		char full[PATH_MAX];
+
+		if (dlen + 1 + flen < sizeof(full)) {
+			/* an empty entry means the current directory */
+			memcpy(full, dlen ? p : ".", dlen ? dlen : 1);
+			full[dlen ? dlen : 1] = '/';
+			memcpy(full + (dlen ? dlen : 1) + 1, file, flen + 1);
+			try_exec(full, argv, envp);
+			if (errno != ENOENT && errno != ENOTDIR)
+				found_err = errno;
+		}
+		if (p[dlen] == '\0')
+			break;
+		p += dlen + 1;
+	}
+	return found_err;
+}
+
+int exec_program(const struct exec_state *st, char *const argv[], char *const envp[],
+		 int *errno_out)
+{
+	const char *search = env_get(envp, "PATH");
+	char defpath[PATH_MAX];
+	int err;
+
+	exec_restore(st);
+	if (argv[0][0] == '\0') {
+		err = ENOENT;
+	} else if (strchr(argv[0], '/') != NULL) {
+		try_exec(argv[0], argv, envp);
+		err = errno;
+	} else {
+		if (search == NULL) {
+			size_t n = confstr(_CS_PATH, defpath, sizeof(defpath));
+
+			search = (n > 0 && n <= sizeof(defpath)) ? defpath : "/usr/bin:/bin";
+		}
+		err = exec_search(search, argv, envp);
+	}
+	*errno_out = err;
+	return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
+}

@@ -1,0 +1,32 @@
+/*
+ * exec.h - keep the process state envssm started with, then become the
+ * program with it.
+ */
+#ifndef ENVSSM_EXEC_H
+#define ENVSSM_EXEC_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* The signal mask and every disposition as envssm found them. */
+struct exec_state {
+	sigset_t mask;
+	struct sigaction actions[65];
+	bool saved[65];
+};
+
+/* exec_snapshot records the signal mask and dispositions. Call it first
+ * thing in main, before anything (libcurl, OpenSSL) may change them. */
+void exec_snapshot(struct exec_state *st);
+
+/* exec_restore puts back exactly what exec_snapshot recorded. */
+void exec_restore(const struct exec_state *st);
+
+/* exec_program looks `argv[0]` up in PATH from envp like env(1) (a name with
+ * a '/' is used as is), restores the snapshot and execve's it. It returns
+ * only on failure, with 127 (not found) or 126 (found but not executable)
+ * and errno_out set; the caller reports and exits. */
+int exec_program(const struct exec_state *st, char *const argv[], char *const envp[],
+		 int *errno_out);
+
+#endif

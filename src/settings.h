@@ -1,0 +1,78 @@
+/*
+ * settings.h - which profile, region and endpoint, and where each came from.
+ *
+ * Pure: the inherited environment, the flags and the parsed profile files
+ * come in as arguments. The order is the SDKs' (see README):
+ *   profile:  --profile, AWS_PROFILE, "default"
+ *   region:   --region, AWS_REGION, AWS_DEFAULT_REGION, profile "region"
+ *   endpoint: --endpoint-url, AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL,
+ *             profile [services] section, profile "endpoint_url",
+ *             else https://ssm.REGION.amazonaws.com (".com.cn" in China)
+ */
+#ifndef ENVSSM_SETTINGS_H
+#define ENVSSM_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "profile.h"
+
+struct settings_flags {
+	const char *profile;      /* --profile, or NULL */
+	const char *region;       /* --region, or NULL */
+	const char *endpoint_url; /* --endpoint-url, or NULL */
+};
+
+/* A parsed endpoint URL, ready for signing and for libcurl. */
+struct endpoint {
+	char *url;         /* as given, without a trailing '/' on the path */
+	char *scheme;      /* "https" or "http" */
+	char *host;        /* lower case; IPv6 literals keep their brackets */
+	char *host_header; /* host, plus ":port" only when not the default */
+	char *path;        /* "/" or the URL's path */
+	unsigned port;     /* explicit or the scheme's default */
+};
+
+struct settings {
+	char *profile;
+	const char *profile_source; /* "--profile", "AWS_PROFILE", "default" */
+	bool profile_explicit;      /* set by --profile */
+	char *region;
+	const char *region_source;
+	struct endpoint ssm;
+	const char *endpoint_source;
+	char *ca_bundle; /* AWS_CA_BUNDLE or profile ca_bundle, or NULL */
+	const char *ca_bundle_source; /* "AWS_CA_BUNDLE", a profile, or NULL */
+	char *source_store[3]; /* private: owns the *_source strings that name a file */
+};
+
+/* settings_profile picks the profile name (needed before the files are
+ * read, to know which profile to read). Fills s->profile, profile_source
+ * and profile_explicit. */
+int settings_profile(const struct settings_flags *f, char *const *envp,
+		     struct settings *s, struct err *e);
+
+/* settings_resolve fills region, endpoint and ca_bundle after
+ * settings_profile. pf may be NULL when no file needs reading. No region
+ * anywhere is ERR_CONFIG "no region ...". A bad endpoint URL is ERR_CONFIG
+ * naming where it came from. */
+int settings_resolve(const struct settings_flags *f, char *const *envp,
+		     const struct profile_files *pf, struct settings *s,
+		     struct err *e);
+
+/* settings_need_profile_files tells whether settings_resolve would look
+ * anything up in the profile files, so that the caller can skip reading
+ * them when the flags and the environment decide every setting. True when
+ * unsure (out of memory). */
+bool settings_need_profile_files(const struct settings_flags *f, char *const *envp);
+
+/* endpoint_parse parses an http(s) URL (no user-info, no query, no
+ * fragment) into ep. */
+int endpoint_parse(const char *url, struct endpoint *ep, struct err *e);
+
+void endpoint_release(struct endpoint *ep);
+
+/* settings_release frees everything s holds. */
+void settings_release(struct settings *s);
+
+#endif

@@ -1,0 +1,194 @@
+/*
+ * ssm.c - GetParametersByPath: request bodies, pages, responses.
+ */
+#include "ssm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "log.h"
+
+void ssm_params_init(struct ssm_params *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void ssm_params_release(struct ssm_params *p)
+{
+	for (size_t i = 0; i < p->len; i++) {
+		free(p->items[i].name);
+		buf_release(&p->items[i].value);
+	}
+	free(p->items);
+	ssm_params_init(p);
+}
+
+static struct ssm_param *params_push(struct ssm_params *p, struct err *e)
+{
+	if (p->len >= SSM_MAX_PARAMS) {
+		err_set(e, ERR_LIMIT, "more than %d parameters", SSM_MAX_PARAMS);
+		return NULL;
+	}
+	if (p->len == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		struct ssm_param *items = realloc(p->items, cap * sizeof(*items));
+
+		if (items == NULL) {
+			err_nomem(e);
+			return NULL;
+		}
+		p->items = items;
+		p->cap = cap;
+	}
+	memset(&p->items[p->len], 0, sizeof(p->items[0]));
+	return &p->items[p->len++];
+}
+
+/* take_param copies one Parameters[] item into out. */
+static int take_param(const cJSON *item, struct ssm_params *out, struct err *e)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "Name");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(item, "Type");
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(item, "Value");
+	const cJSON *version = cJSON_GetObjectItemCaseSensitive(item, "Version");
+	struct ssm_param *p;
+
+	if (!cJSON_IsObject(item) || !cJSON_IsString(name) || !cJSON_IsString(value))
+		return err_set(e, ERR_PARSE, "malformed response: a parameter without Name or Value");
+	if (strlen(name->valuestring) == 0 || strlen(name->valuestring) > 2048)
+		return err_set(e, ERR_PARSE, "malformed response: a parameter name of bad length");
+	if ((p = params_push(out, e)) == NULL)
+		return -1;
+	if ((p->name = mem_strdup(name->valuestring, e)) == NULL)
+		return -1;
+	if (cJSON_IsString(type))
+		snprintf(p->type, sizeof(p->type), "%s", type->valuestring);
+	if (cJSON_IsNumber(version))
+		p->version = (long long)version->valuedouble;
+	return buf_puts(&p->value, value->valuestring, e);
+}
+
+static int take_token(const cJSON *root, struct buf *next_token, struct err *e)
+{
+	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(root, "NextToken");
+
+	buf_truncate(next_token, 0);
+	if (tok == NULL || cJSON_IsNull(tok))
+		return 0;
+	if (!cJSON_IsString(tok))
+		return err_set(e, ERR_PARSE, "malformed response: NextToken is not a string");
+	if (strlen(tok->valuestring) > 8192)
+		return err_set(e, ERR_LIMIT, "malformed response: NextToken longer than 8192 bytes");
+	return buf_puts(next_token, tok->valuestring, e);
+}
+
+int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
+		   struct buf *next_token, struct err *e)
+{
+	cJSON *root;
+	const cJSON *list, *item;
+	int rc = -1;
+
+	aws_json_hooks();
+	if (aws_json_has_nul(body, len))
+		return err_set(e, ERR_NAMES,
+			       "a parameter holds a NUL byte (\\u0000), which no environment variable can carry");
+	root = cJSON_ParseWithLength(body, len);
+	if (!cJSON_IsObject(root)) {
+		err_set(e, ERR_PARSE, "malformed response: not a JSON object (%zu bytes)", len);
+		goto done;
+	}
+	list = cJSON_GetObjectItemCaseSensitive(root, "Parameters");
+	if (list != NULL && !cJSON_IsArray(list)) {
+		err_set(e, ERR_PARSE, "malformed response: Parameters is not a list");
+		goto done;
+	}
+	cJSON_ArrayForEach(item, list) {
+		if (take_param(item, out, e) < 0)
+			goto done;
+	}
+	rc = take_token(root, next_token, e);
+done:
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* request_body builds the page request; the same inputs on every page. */
+static int request_body(const char *path, bool recursive, bool decrypt, const char *token,
+			struct buf *out, struct err *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	int rc = -1;
+
+	if (o == NULL || !cJSON_AddStringToObject(o, "Path", path) ||
+	    !cJSON_AddBoolToObject(o, "Recursive", recursive) ||
+	    !cJSON_AddBoolToObject(o, "WithDecryption", decrypt) ||
+	    !cJSON_AddNumberToObject(o, "MaxResults", 10) ||
+	    (*token && !cJSON_AddStringToObject(o, "NextToken", token))) {
+		err_nomem(e);
+		goto done;
+	}
+	if ((text = cJSON_PrintUnformatted(o)) == NULL) {
+		err_nomem(e);
+		goto done;
+	}
+	rc = buf_set(out, text, strlen(text), e);
+done:
+	mem_free_secure(text);
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int fetch_page(struct aws_client *c, const struct buf *body, struct ssm_params *out,
+		      struct buf *next, struct err *e)
+{
+	struct http_response resp;
+	struct aws_error ae;
+	int rc;
+
+	http_response_init(&resp);
+	rc = aws_json_call(c, "AmazonSSM.GetParametersByPath", body, &resp, &ae, e);
+	if (rc == 0)
+		rc = ssm_parse_page(buf_cstr(&resp.body), resp.body.len, out, next, e);
+	http_response_release(&resp);
+	return rc;
+}
+
+int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recursive,
+			       bool decrypt, struct ssm_params *out,
+			       struct ssm_fetch_stats *stats, struct err *e)
+{
+	struct buf body = BUF_INIT, token = BUF_INIT, prev = BUF_INIT;
+	int rc = -1;
+
+	for (stats->pages = 0;; stats->pages++) {
+		size_t before = out->len;
+
+		if (stats->pages >= SSM_MAX_PAGES) {
+			err_set(e, ERR_LIMIT, "more than %d pages: NextToken never ends", SSM_MAX_PAGES);
+			goto done;
+		}
+		if (request_body(path, recursive, decrypt, buf_cstr(&token), &body, e) < 0 ||
+		    buf_set(&prev, token.data, token.len, e) < 0 ||
+		    fetch_page(c, &body, out, &token, e) < 0)
+			goto done;
+		log_debug("'%s': page %u, %zu parameters", path, stats->pages + 1, out->len - before);
+		if (token.len == 0)
+			break;
+		if (prev.len == token.len && memcmp(prev.data, token.data, token.len) == 0) {
+			err_set(e, ERR_LIMIT, "the service repeated a NextToken: pagination would never end");
+			goto done;
+		}
+	}
+	stats->pages++;
+	rc = 0;
+done:
+	buf_release(&body);
+	buf_release(&token);
+	buf_release(&prev);
+	return rc;
+}
