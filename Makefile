@@ -92,7 +92,7 @@ $(BIN): $(O)/main.o $(O)/libenvssm.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DEP_LIBS)
 
 $(O)/test_%: tests/unit/test_%.c $(O)/libenvssm.a src/*.h
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(TEST_LIBS) $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-write-strings -Wno-discarded-qualifiers $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(TEST_LIBS) $(DEP_LIBS)
 
 $(O)/sigv4_tool: tests/sigv4_tool.c $(O)/libenvssm.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(DEP_LIBS)

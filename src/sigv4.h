@@ -56,13 +56,21 @@ void sigv4_result_init(struct sigv4_result *r);
 void sigv4_result_release(struct sigv4_result *r);
 
 /* sigv4_sign signs req per the SigV4 spec ("Create a canonical request",
- * "Create a string to sign", "Calculate the signature"). Returns 0 and
- * fills out, or -1 with e filled (a missing host or x-amz-date header,
- * a malformed amz_date, or no memory). */
+ * "Create a string to sign", "Calculate the signature"). out must have been
+ * through sigv4_result_init; whatever it held is freed, and on failure it is
+ * left empty. A caller-supplied x-amz-content-sha256 header replaces the
+ * payload hash (as botocore does). Returns 0, or -1 with e filled:
+ * ERR_CREDS for an unprintable access key or an over-long secret;
+ * ERR_CONFIG for a missing host or x-amz-date header, an x-amz-date that
+ * differs from amz_date, a header name that is not an RFC 9110 token,
+ * a value with control bytes other than tab, or a region or service with
+ * '/'; ERR_LIMIT past 128 headers, 64 KiB of path, query or value, or 512
+ * query parameters; ERR_NOMEM. */
 int sigv4_sign(const struct sigv4_request *req, const struct sigv4_signer *s,
 	       struct sigv4_result *out, struct err *e);
 
-/* sigv4_amz_date formats t as "YYYYMMDDTHHMMSSZ" (UTC) into out. */
+/* sigv4_amz_date formats t as "YYYYMMDDTHHMMSSZ" (UTC) into out, or writes
+ * "" when t is outside the years 1000..9999 (which sigv4_sign refuses). */
 void sigv4_amz_date(time_t t, char out[17]);
 
 /* sigv4_sha256_hex writes the lower-case hex SHA-256 of p into out. */
