@@ -299,12 +299,12 @@ bool aws_json_has_nul(const char *text, size_t len)
 struct signed_req {
 	char amz_date[17];
 	struct sigv4_result sig;
-	struct http_header headers[7];
+	struct http_header headers[8];
 	size_t nheaders;
 };
 
-static int sign_request(struct aws_client *c, const char *target, const struct buf *body,
-			struct signed_req *sr, struct err *e)
+static int sign_request(struct aws_client *c, const struct aws_op *op, struct signed_req *sr,
+			struct err *e)
 {
 	const char *token = buf_cstr(&c->creds->session_token);
 	struct sigv4_header h[5];
@@ -315,14 +315,15 @@ static int sign_request(struct aws_client *c, const char *target, const struct b
 				  sr->amz_date };
 
 	sigv4_amz_date(c->wall_clock() + c->skew_s, sr->amz_date);
-	h[n++] = (struct sigv4_header){ "Content-Type", "application/x-amz-json-1.1" };
+	h[n++] = (struct sigv4_header){ "Content-Type", op->content_type };
 	h[n++] = (struct sigv4_header){ "Host", c->endpoint->host_header };
 	h[n++] = (struct sigv4_header){ "X-Amz-Date", sr->amz_date };
 	if (*token)
 		h[n++] = (struct sigv4_header){ "X-Amz-Security-Token", token };
-	h[n++] = (struct sigv4_header){ "X-Amz-Target", target };
-	req = (struct sigv4_request){ "POST", c->endpoint->path, NULL, h, n, body->data,
-				      body->len, true };
+	if (op->target != NULL)
+		h[n++] = (struct sigv4_header){ "X-Amz-Target", op->target };
+	req = (struct sigv4_request){ "POST", c->endpoint->path, NULL, h, n, op->body->data,
+				      op->body->len, true };
 	if (sigv4_sign(&req, &s, &sr->sig, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -332,9 +333,34 @@ static int sign_request(struct aws_client *c, const char *target, const struct b
 	return 0;
 }
 
-/* attempt sends one signed request; 0 on HTTP 200, else -1 with ae. */
-static int attempt(struct aws_client *c, const char *target, const struct buf *body,
-		   struct http_response *resp, struct aws_error *ae, struct err *e)
+/* plain_request fills the headers of an unsigned request. */
+static void plain_request(struct aws_client *c, const struct aws_op *op, struct signed_req *sr)
+{
+	size_t n = 0;
+
+	sr->headers[n++] = (struct http_header){ "Content-Type", op->content_type };
+	sr->headers[n++] = (struct http_header){ "Host", c->endpoint->host_header };
+	if (op->target != NULL)
+		sr->headers[n++] = (struct http_header){ "X-Amz-Target", op->target };
+	sr->nheaders = n;
+}
+
+/* remaining_ms is what is left of the deadline for one request (0 when
+ * there is no deadline: the client's own timeout applies). */
+static long remaining_ms(struct aws_client *c)
+{
+	int64_t left;
+
+	if (c->deadline_ms <= 0)
+		return 0;
+	left = c->deadline_ms - c->mono_ms();
+	return left > 1 ? (long)left : 1;
+}
+
+/* attempt sends one request; 0 on HTTP 200, -1 with ae on an AWS or
+ * network error, -2 on our own failure (never retried). */
+static int attempt(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
+		   struct aws_error *ae, struct err *e)
 {
 	struct signed_req sr;
 	struct http_request req;
@@ -342,13 +368,17 @@ static int attempt(struct aws_client *c, const char *target, const struct buf *b
 
 	memset(&sr, 0, sizeof(sr));
 	sigv4_result_init(&sr.sig);
-	if (sign_request(c, target, body, &sr, e) < 0) {
+	if (op->unsigned_request) {
+		plain_request(c, op, &sr);
+	} else if (sign_request(c, op, &sr, e) < 0) {
 		sigv4_result_release(&sr.sig);
 		memset(ae, 0, sizeof(*ae));
-		return -2; /* not retryable: our own failure */
+		return -2;
 	}
 	req = (struct http_request){ "POST", c->endpoint->url, sr.headers, sr.nheaders,
-				     body->data, body->len, AWS_MAX_BODY_BYTES, 0 };
+				     op->body->data, op->body->len,
+				     op->max_body_bytes ? op->max_body_bytes : AWS_MAX_BODY_BYTES,
+				     remaining_ms(c) };
 	c->requests++;
 	rc = http_perform(c->http, &req, resp, e);
 	sigv4_result_release(&sr.sig);
@@ -405,8 +435,8 @@ static bool wait_before_retry(struct aws_client *c, enum aws_retry_class cls, in
 	return true;
 }
 
-int aws_json_call(struct aws_client *c, const char *target, const struct buf *body,
-		  struct http_response *resp, struct aws_error *aerr, struct err *e)
+int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
+	     struct aws_error *aerr, struct err *e)
 {
 	bool skew_retried = false;
 
@@ -417,7 +447,7 @@ int aws_json_call(struct aws_client *c, const char *target, const struct buf *bo
 	if (c->sleep_ms == NULL)
 		c->sleep_ms = real_sleep_ms;
 	for (int n = 1;; n++) {
-		int rc = attempt(c, target, body, resp, aerr, e);
+		int rc = attempt(c, op, resp, aerr, e);
 		enum aws_retry_class cls;
 
 		if (rc == 0)
@@ -434,8 +464,17 @@ int aws_json_call(struct aws_client *c, const char *target, const struct buf *bo
 		    !wait_before_retry(c, cls, n))
 			return report(aerr, e);
 		c->retries++;
-		log_info("retrying %s after %s (attempt %d of %d)", target,
+		log_info("retrying %s after %s (attempt %d of %d)",
+			 op->target ? op->target : c->service,
 			 aerr->status ? aerr->code : http_failure_name(aerr->failure), n + 1,
 			 c->retry.max_attempts);
 	}
+}
+
+int aws_json_call(struct aws_client *c, const char *target, const struct buf *body,
+		  struct http_response *resp, struct aws_error *aerr, struct err *e)
+{
+	struct aws_op op = { "application/x-amz-json-1.1", target, body, false, 0 };
+
+	return aws_call(c, &op, resp, aerr, e);
 }

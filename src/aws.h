@@ -71,10 +71,25 @@ void aws_client_init(struct aws_client *c);
  * (legacy|standard|adaptive) from envp; -1 with ERR_CONFIG when invalid. */
 int aws_retry_from_env(struct aws_client *c, char *const *envp, struct err *e);
 
-/* aws_json_call POSTs body to the endpoint with X-Amz-Target: target as
- * AWS JSON 1.1, signed and retried. Returns 0 with an HTTP 200 response in
- * resp, or -1 with aerr filled (when the service or the network said why)
- * and e holding "CODE: message (HTTP n, request id)". */
+/* One operation to send. */
+struct aws_op {
+	const char *content_type; /* "application/x-amz-json-1.1", form-urlencoded */
+	const char *target;       /* X-Amz-Target, or NULL (query protocol) */
+	const struct buf *body;
+	bool unsigned_request;    /* STS AssumeRoleWithWebIdentity: no Authorization */
+	size_t max_body_bytes;    /* 0 for the default (8 MiB) */
+};
+
+/* aws_call POSTs op to c->endpoint, SigV4-signed for c->service and
+ * c->region (unless op->unsigned_request), retrying what the SDKs retry.
+ * Returns 0 with an HTTP 200 response in resp, or -1 with aerr filled (when
+ * the service or the network said why) and e holding "CODE: message (HTTP
+ * n, request id)". */
+int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
+	     struct aws_error *aerr, struct err *e);
+
+/* aws_json_call is aws_call for an AWS JSON 1.1 operation such as
+ * "AmazonSSM.GetParametersByPath". */
 int aws_json_call(struct aws_client *c, const char *target, const struct buf *body,
 		  struct http_response *resp, struct aws_error *aerr, struct err *e);
 

@@ -33,6 +33,40 @@ void exec_restore(const struct exec_state *st)
 	sigprocmask(SIG_SETMASK, &st->mask, NULL);
 }
 
+static void on_fatal_signal(int sig)
+{
+	static const char term[] = "envssm: interrupted by SIGTERM before the program started\n";
+	static const char intr[] = "envssm: interrupted by SIGINT before the program started\n";
+	static const char hup[] = "envssm: interrupted by SIGHUP before the program started\n";
+	const char *msg = sig == SIGTERM ? term : sig == SIGINT ? intr : hup;
+	size_t n = sig == SIGTERM ? sizeof(term) : sig == SIGINT ? sizeof(intr) : sizeof(hup);
+	ssize_t w;
+
+	/* async-signal-safe: one write, then _exit; no secret is on the way */
+	w = write(STDERR_FILENO, msg, n - 1);
+	(void)w;
+	_exit(128 + sig);
+}
+
+void exec_guard_signals(const struct exec_state *st)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		int sig = sigs[i];
+
+		if (st->saved[sig] && st->actions[sig].sa_handler == SIG_IGN)
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+	/* a peer closing a socket must be an error, not a silent death */
+	signal(SIGPIPE, SIG_IGN);
+}
+
 /* try_exec runs execve(path) and, like execvp, hands a file without a
  * recognised format (ENOEXEC) to /bin/sh. */
 static char sh_name[] = "sh";

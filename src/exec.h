@@ -22,6 +22,12 @@ void exec_snapshot(struct exec_state *st);
 /* exec_restore puts back exactly what exec_snapshot recorded. */
 void exec_restore(const struct exec_state *st);
 
+/* exec_guard_signals makes SIGTERM, SIGINT and SIGHUP end envssm at once
+ * with status 128+n (and a one-line message) while it fetches, so the
+ * program never starts with a partial environment. Signals that were
+ * ignored when envssm started stay ignored. exec_restore undoes it. */
+void exec_guard_signals(const struct exec_state *st);
+
 /* exec_program looks `argv[0]` up in PATH from envp like env(1) (a name with
  * a '/' is used as is), restores the snapshot and execve's it. It returns
  * only on failure, with 127 (not found) or 126 (found but not executable)

@@ -249,6 +249,7 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? 0 : EXIT_FAILURE_ENVSSM;
 	}
 	log_init(r.cli.verbosity, r.cli.log_format);
+	exec_guard_signals(&st);
 	if (prepare(&r, envp, &e) < 0)
 		goto fail;
 	status = become(&r, &st);
