@@ -58,13 +58,24 @@ static int64_t now_ms(void)
 
 /* env_decides tells whether flags and environment settle credentials,
  * region and endpoint, so no shared file need be opened at all. */
-static bool env_decides(const struct cli *c, char *const *envp)
+static bool env_decides(const struct cli *c, const struct settings_flags *f, char *const *envp)
 {
 	return c->profile == NULL && creds_env_present(envp) &&
-	       (c->region || env_get_nonempty(envp, "AWS_REGION") ||
-		env_get_nonempty(envp, "AWS_DEFAULT_REGION")) &&
-	       (c->endpoint_url || env_get_nonempty(envp, "AWS_ENDPOINT_URL_SSM") ||
-		env_get_nonempty(envp, "AWS_ENDPOINT_URL"));
+	       !settings_need_profile_files(f, envp);
+}
+
+/* check_profile makes a profile named by --profile or AWS_PROFILE that
+ * neither file defines an error, as the SDKs do. */
+static int check_profile(const struct run *r, struct err *e)
+{
+	if (!r->files_loaded || strcmp(r->settings.profile_source, "default") == 0 ||
+	    profile_exists(&r->files, r->settings.profile))
+		return 0;
+	return err_set(e, ERR_CONFIG, "profile '%s' (from %s) is not in %s or %s",
+		       r->settings.profile, r->settings.profile_source,
+		       r->files.config_path ? r->files.config_path : "the config file",
+		       r->files.credentials_path ? r->files.credentials_path
+						 : "the credentials file");
 }
 
 static int load_settings(struct run *r, char *const *envp, struct err *e)
@@ -73,10 +84,12 @@ static int load_settings(struct run *r, char *const *envp, struct err *e)
 
 	if (settings_profile(&f, envp, &r->settings, e) < 0)
 		return -1;
-	if (!env_decides(&r->cli, envp)) {
+	if (!env_decides(&r->cli, &f, envp)) {
 		if (profile_files_load(envp, &r->files, e) < 0)
 			return -1;
 		r->files_loaded = true;
+		if (check_profile(r, e) < 0)
+			return -1;
 	}
 	if (settings_resolve(&f, envp, r->files_loaded ? &r->files : NULL, &r->settings, e) < 0)
 		return -1;
@@ -146,17 +159,18 @@ static int map_names(struct run *r, struct err *e)
 	struct vars_opts vo = { r->cli.allow_names, NULL, false };
 
 	for (size_t i = 0; i < r->cli.npaths; i++) {
-		size_t from = i ? r->path_end[i - 1] : 0;
+		size_t from = i ? r->path_end[i - 1] : 0, before = r->vars.len;
+		const char *path = buf_cstr(&r->paths[i]);
 
-		if (vars_add_path(&r->vars, buf_cstr(&r->paths[i]), &r->params, from,
-				  r->path_end[i], &vo, e) < 0)
+		if (vars_add_path(&r->vars, path, &r->params, from, r->path_end[i], &vo, e) < 0)
 			return -1;
+		/* an empty PATH nearly always means a wrong path or --env */
+		if (r->vars.len == before && !r->cli.allow_empty)
+			return err_set(e, ERR_NAMES,
+				       "no parameters found under '%s' in %s: check the path, --env and the region, or pass --allow-empty",
+				       path, r->settings.region);
 	}
 	vars_finish(&r->vars);
-	if (r->vars.len == 0 && !r->cli.allow_empty)
-		return err_set(e, ERR_NAMES,
-			       "no parameters found under '%s'%s: check the path, --env and the region, or pass --allow-empty",
-			       buf_cstr(&r->paths[0]), r->cli.npaths > 1 ? " or the other paths" : "");
 	return 0;
 }
 

@@ -42,8 +42,9 @@ struct settings {
 	struct endpoint ssm;
 	const char *endpoint_source;
 	char *ca_bundle; /* AWS_CA_BUNDLE or profile ca_bundle, or NULL */
+
 	const char *ca_bundle_source; /* "AWS_CA_BUNDLE", a profile, or NULL */
-	char *source_store[3]; /* private: owns the *_source strings that name a file */
+	char *source_store[3];        /* private: owns *_source strings naming a file */
 };
 
 /* settings_profile picks the profile name (needed before the files are
