@@ -269,25 +269,26 @@ static int parse_operands(int argc, char **argv, int i, struct cli *c, struct er
 	}
 	c->paths = argv + first;
 	c->npaths = (size_t)(i - first);
+	if (c->npaths == 0)
+		return err_set(e, ERR_USAGE, "no PATH given (see envssm --help)");
 	if (i >= argc)
 		return err_set(e, ERR_USAGE, "missing '--' before the command (see envssm --help)");
 	if (i + 1 >= argc)
 		return err_set(e, ERR_USAGE, "no command after '--'");
 	c->command = argv + i + 1;
-	if (c->npaths == 0)
-		return err_set(e, ERR_USAGE, "no PATH given (see envssm --help)");
 	return 0;
 }
 
 int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct err *e)
 {
-	int i;
+	int i, env_rc;
 
 	memset(c, 0, sizeof(*c));
 	c->recursive = true;
 	c->decrypt = true;
-	if (parse_env(envp, c, e) < 0)
-		return -1;
+	/* variables first so flags beat them; a bad one is reported only
+	 * once --help and --version are ruled out */
+	env_rc = parse_env(envp, c, e);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int rc;
@@ -300,6 +301,8 @@ int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct er
 	}
 	if (c->help || c->version)
 		return 0;
+	if (env_rc < 0)
+		return -1;
 	if (i < argc && strcmp(argv[i], "--") == 0)
 		return err_set(e, ERR_USAGE, "no PATH given before '--' (see envssm --help)");
 	return parse_operands(argc, argv, i, c, e);

@@ -84,13 +84,15 @@ int envp_build(char *const *inherited, const struct envp_var *vars, size_t nvars
 {
 	size_t ninh = 0;
 	bool *used = calloc(nvars + 1, sizeof(*used));
+	/* an overridden name inherited twice is still one notice */
+	bool *reported = calloc(nvars + 1, sizeof(*reported));
 
 	memset(out, 0, sizeof(*out));
 	while (inherited != NULL && inherited[ninh] != NULL)
 		ninh++;
 	out->envp = calloc(ninh + nvars + 1, sizeof(*out->envp));
 	out->owned = calloc(ninh + nvars + 1, sizeof(*out->owned));
-	if (used == NULL || out->envp == NULL || out->owned == NULL)
+	if (used == NULL || reported == NULL || out->envp == NULL || out->owned == NULL)
 		goto nomem;
 	for (size_t i = 0; i < ninh; i++) {
 		const char *entry = inherited[i];
@@ -101,8 +103,9 @@ int envp_build(char *const *inherited, const struct envp_var *vars, size_t nvars
 			continue;
 		k = find_var(entry, n, vars, nvars);
 		if (k < nvars) {
-			if (o->on_conflict)
+			if (o->on_conflict && !reported[k])
 				o->on_conflict(vars[k].name, !o->no_override, o->arg);
+			reported[k] = true;
 			if (!o->no_override)
 				continue; /* the fetched value goes in below */
 			used[k] = true;
@@ -114,11 +117,13 @@ int envp_build(char *const *inherited, const struct envp_var *vars, size_t nvars
 			goto fail;
 	}
 	free(used);
+	free(reported);
 	return 0;
 nomem:
 	err_nomem(e);
 fail:
 	free(used);
+	free(reported);
 	envp_release(out);
 	return -1;
 }

@@ -57,6 +57,9 @@ int names_path_normalize(const char *env_name, const char *path, struct buf *out
 		return -1;
 	if (check_bytes("path", path, e) < 0)
 		return -1;
+	/* an unset shell variable must not widen the fetch to the parent */
+	if (*path == '\0')
+		return err_set(e, ERR_USAGE, "invalid path '': it is empty");
 	if (env_name != NULL && strspn(env_name, "/") == strlen(env_name))
 		return err_set(e, ERR_USAGE, "invalid environment name '%s': it is empty", env_name);
 	if (env_name != NULL && append_segments(env_name, out, &depth, e) < 0)

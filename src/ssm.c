@@ -66,7 +66,8 @@ static int take_param(const cJSON *item, struct ssm_params *out, struct err *e)
 		return -1;
 	if (cJSON_IsString(type))
 		snprintf(p->type, sizeof(p->type), "%s", type->valuestring);
-	if (cJSON_IsNumber(version))
+	/* out of range, the conversion would be undefined */
+	if (cJSON_IsNumber(version) && version->valuedouble >= 0 && version->valuedouble < 9e18)
 		p->version = (long long)version->valuedouble;
 	return buf_puts(&p->value, value->valuestring, e);
 }
@@ -85,25 +86,40 @@ static int take_token(const cJSON *root, struct buf *next_token, struct err *e)
 	return buf_puts(next_token, tok->valuestring, e);
 }
 
+/* only_space tells whether n bytes at p are JSON whitespace. */
+static bool only_space(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+			return false;
+	}
+	return true;
+}
+
 int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
 		   struct buf *next_token, struct err *e)
 {
 	cJSON *root;
 	const cJSON *list, *item;
+	const char *end = NULL;
 	int rc = -1;
 
 	aws_json_hooks();
+	/* cJSON would silently cut a string at a raw NUL */
+	if (memchr(body, '\0', len) != NULL)
+		return err_set(e, ERR_PARSE, "malformed response: a NUL byte in the body (%zu bytes)",
+			       len);
 	if (aws_json_has_nul(body, len))
 		return err_set(e, ERR_NAMES,
 			       "a parameter holds a NUL byte (\\u0000), which no environment variable can carry");
-	root = cJSON_ParseWithLength(body, len);
-	if (!cJSON_IsObject(root)) {
+	root = cJSON_ParseWithLengthOpts(body, len, &end, false);
+	if (!cJSON_IsObject(root) || !only_space(end, (size_t)(body + len - end))) {
 		err_set(e, ERR_PARSE, "malformed response: not a JSON object (%zu bytes)", len);
 		goto done;
 	}
 	list = cJSON_GetObjectItemCaseSensitive(root, "Parameters");
-	if (list != NULL && !cJSON_IsArray(list)) {
-		err_set(e, ERR_PARSE, "malformed response: Parameters is not a list");
+	if (!cJSON_IsArray(list)) {
+		err_set(e, ERR_PARSE, "malformed response: Parameters is missing or not a list");
 		goto done;
 	}
 	cJSON_ArrayForEach(item, list) {

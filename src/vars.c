@@ -102,6 +102,8 @@ int vars_add_path(struct vars *v, const char *path, const struct ssm_params *par
 		if (add_one(v, path, &params->items[i], o, e) < 0)
 			return -1;
 	}
+	if (v->len == start)
+		return 0; /* nothing found: items may still be NULL */
 	if (check_collisions(v->items + start, v->len - start, e) < 0)
 		return -1;
 	/* sorting reordered this path's entries: give them fresh sequence
@@ -115,6 +117,8 @@ void vars_finish(struct vars *v)
 {
 	size_t out = 0;
 
+	if (v->len == 0)
+		return; /* qsort must not be given NULL */
 	qsort(v->items, v->len, sizeof(v->items[0]), cmp_name_seq);
 	for (size_t i = 0; i < v->len; i++) {
 		bool last = i + 1 == v->len || strcmp(v->items[i].name, v->items[i + 1].name) != 0;

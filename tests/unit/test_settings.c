@@ -741,9 +741,11 @@ struct scratch {
 static const char *scratch_file(struct scratch *t, const char *name, const char *text)
 {
 	char *path = t->paths[t->npaths++];
+	char dir[sizeof(t->dir)];
 	FILE *fp;
 
-	snprintf(path, sizeof(t->paths[0]), "%s/%s", t->dir, name);
+	memcpy(dir, t->dir, sizeof(dir));
+	snprintf(path, sizeof(t->paths[0]), "%s/%s", dir, name);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	assert_int_equal(fputs(text, fp) >= 0, 1);
