@@ -171,8 +171,11 @@ void aws_error_parse(const struct http_response *resp, struct aws_error *out)
 		snprintf(out->code, sizeof(out->code), "HTTP%ld", resp->status);
 	if (!out->message[0] && resp->status >= 300 && resp->body.len > 0) {
 		/* not JSON and not XML: a proxy page or a server crash page */
-		snprintf(out->message, sizeof(out->message), "unexpected %s body: ",
-			 resp->content_type[0] ? resp->content_type : "untyped");
+		char type[64];
+
+		clean_copy(type, sizeof(type), resp->content_type[0] ? resp->content_type : "untyped",
+			   sizeof(resp->content_type));
+		snprintf(out->message, sizeof(out->message), "unexpected %s body: ", type);
 		clean_copy(out->message + strlen(out->message),
 			   sizeof(out->message) - strlen(out->message), body, 120);
 	}

@@ -83,6 +83,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* one line, whatever a hostile operand or response held */
+	for (char *p = text; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
 	if (log_fmt == LOG_JSON) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		json_escape(text, esc, sizeof(esc));

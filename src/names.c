@@ -131,10 +131,16 @@ static const char *const reserved_exact[] = {
 	"AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
 	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
 	"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL",
+	/* shells and interpreters that run code named by a variable */
+	"SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PYTHONWARNINGS", "PYTHONBREAKPOINT",
+	"PERL5DB", "PHPRC", "LUA_INIT", "GEM_PATH", "GEM_HOME",
+	/* traffic and trust: a proxy or a CA bundle redirects secrets */
+	"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
+	"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
 };
 
 static const char *const reserved_prefix[] = {
-	"LD_", "BASH_FUNC_", "AWS_CONTAINER_", "AWS_EC2_METADATA_", "AWS_ENDPOINT_URL_",
+	"LD_", "BASH_FUNC_", "AWS_CONTAINER_", "AWS_EC2_METADATA_", "AWS_ENDPOINT_URL_", "GIT_",
 };
 
 bool names_reserved(const char *var)
@@ -171,11 +177,17 @@ bool names_in_list(const char *var, const char *list)
 	size_t n = strlen(var);
 
 	while (list != NULL && *list != '\0') {
-		size_t m = strcspn(list, ",");
+		size_t m;
 
+		while (*list == ' ' || *list == '\t')
+			list++;
+		m = strcspn(list, ",");
+		/* allow "PATH, HOME": trailing blanks are not part of a name */
+		while (m > 0 && (list[m - 1] == ' ' || list[m - 1] == '\t'))
+			m--;
 		if (m == n && strncmp(list, var, n) == 0)
 			return true;
-		list += m;
+		list += strcspn(list, ",");
 		if (*list == ',')
 			list++;
 	}

@@ -3,6 +3,7 @@
  */
 #include "ssm.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,11 +175,47 @@ static int fetch_page(struct aws_client *c, const struct buf *body, struct ssm_p
 	return rc;
 }
 
+static uint64_t token_hash(const struct buf *t)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < t->len; i++)
+		h = (h ^ (unsigned char)t->data[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* token_seen remembers every token of one walk; true on a repeat, which
+ * would make pagination go round for ever (A, B, A, ...). */
+static int token_seen(uint64_t **seen, size_t n, const struct buf *t, bool *repeat,
+		      struct err *e)
+{
+	uint64_t h = token_hash(t);
+	uint64_t *grown;
+
+	*repeat = false;
+	for (size_t i = 0; i < n; i++) {
+		if ((*seen)[i] == h) {
+			*repeat = true;
+			return 0;
+		}
+	}
+	if ((n & (n - 1)) == 0) { /* grow at powers of two */
+		grown = realloc(*seen, (n ? n * 2 : 1) * sizeof(**seen));
+		if (grown == NULL)
+			return err_nomem(e);
+		*seen = grown;
+	}
+	(*seen)[n] = h;
+	return 0;
+}
+
 int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recursive,
 			       bool decrypt, struct ssm_params *out,
 			       struct ssm_fetch_stats *stats, struct err *e)
 {
-	struct buf body = BUF_INIT, token = BUF_INIT, prev = BUF_INIT;
+	struct buf body = BUF_INIT, token = BUF_INIT;
+	uint64_t *seen = NULL;
+	bool repeat = false;
 	int rc = -1;
 
 	for (stats->pages = 0;; stats->pages++) {
@@ -189,13 +226,14 @@ int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recu
 			goto done;
 		}
 		if (request_body(path, recursive, decrypt, buf_cstr(&token), &body, e) < 0 ||
-		    buf_set(&prev, token.data, token.len, e) < 0 ||
 		    fetch_page(c, &body, out, &token, e) < 0)
 			goto done;
 		log_debug("'%s': page %u, %zu parameters", path, stats->pages + 1, out->len - before);
 		if (token.len == 0)
 			break;
-		if (prev.len == token.len && memcmp(prev.data, token.data, token.len) == 0) {
+		if (token_seen(&seen, stats->pages, &token, &repeat, e) < 0)
+			goto done;
+		if (repeat) {
 			err_set(e, ERR_LIMIT, "the service repeated a NextToken: pagination would never end");
 			goto done;
 		}
@@ -203,8 +241,8 @@ int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recu
 	stats->pages++;
 	rc = 0;
 done:
+	free(seen);
 	buf_release(&body);
 	buf_release(&token);
-	buf_release(&prev);
 	return rc;
 }

@@ -396,6 +396,18 @@ static void test_valid_var(void **state)
 	assert_false(names_valid_var(long_name));
 }
 
+static void test_reserved_traffic_and_trust(void **state)
+{
+	(void)state;
+	assert_true(names_reserved("HTTPS_PROXY"));
+	assert_true(names_reserved("SSL_CERT_FILE"));
+	assert_true(names_reserved("NODE_EXTRA_CA_CERTS"));
+	assert_true(names_reserved("GIT_SSH_COMMAND"));
+	assert_true(names_reserved("PROMPT_COMMAND"));
+	assert_false(names_reserved("HTTPS_PORT"));
+	assert_false(names_reserved("GITHUB_TOKEN"));
+}
+
 static void test_in_list(void **state)
 {
 	(void)state;
@@ -411,6 +423,10 @@ static void test_in_list(void **state)
 	assert_false(names_in_list("PATH", ""));
 	assert_false(names_in_list("PATH", NULL));
 	assert_false(names_in_list("LD_PRELOAD", "LD_*"));
+	/* blanks around list items are not part of a name */
+	assert_true(names_in_list("HOME", "PATH, HOME"));
+	assert_true(names_in_list("PATH", " PATH ,HOME"));
+	assert_false(names_in_list("PATH", "PA TH"));
 }
 
 int main(void)
@@ -434,6 +450,7 @@ int main(void)
 	        cmocka_unit_test(test_map_output_is_portable),
 	        cmocka_unit_test(test_reserved),
 	        cmocka_unit_test(test_valid_var),
+	        cmocka_unit_test(test_reserved_traffic_and_trust),
 	        cmocka_unit_test(test_in_list),
 	};
 

@@ -633,6 +633,26 @@ static void test_fetch_repeated_token(void **state)
 	rig_release(&r);
 }
 
+static void test_fetch_token_cycle(void **state)
+{
+	/* A, B, A: not the same twice in a row, but round for ever */
+	static const struct fake_reply replies[] = {
+	        {200, "{\"Parameters\":[],\"NextToken\":\"A\"}", NULL},
+	        {200, "{\"Parameters\":[],\"NextToken\":\"B\"}", NULL},
+	        {200, "{\"Parameters\":[],\"NextToken\":\"A\"}", NULL},
+	        {200, "{\"Parameters\":[]}", NULL},
+	};
+	struct rig r;
+
+	(void)state;
+	rig_init(&r, replies, 4);
+	assert_int_equal(
+	        ssm_get_parameters_by_path(&r.aws, "/app", true, true, &r.out, &r.stats, &r.e), -1);
+	assert_int_equal(r.e.kind, ERR_LIMIT);
+	assert_int_equal(r.fake.calls, 3);
+	rig_release(&r);
+}
+
 static void test_fetch_access_denied(void **state)
 {
 	static const struct fake_reply replies[] = {
@@ -740,6 +760,7 @@ int main(void)
 	        cmocka_unit_test(test_fetch_follows_tokens),
 	        cmocka_unit_test(test_fetch_flags),
 	        cmocka_unit_test(test_fetch_repeated_token),
+	        cmocka_unit_test(test_fetch_token_cycle),
 	        cmocka_unit_test(test_fetch_access_denied),
 	        cmocka_unit_test(test_fetch_throttled_then_ok),
 	        cmocka_unit_test(test_fetch_bad_second_page),
