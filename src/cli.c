@@ -3,29 +3,49 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "envp.h"
 
 const char cli_usage[] =
 	"usage: envssm [OPTIONS] PATH... -- COMMAND [ARG...]\n"
+	"       envssm [OPTIONS] --format FMT PATH...\n"
+	"       envssm [OPTIONS] --dry-run PATH... [-- COMMAND...]\n"
 	"\n"
 	"Load the SSM parameters under each PATH into the environment, then\n"
-	"execute COMMAND in the same process.\n"
+	"execute COMMAND in the same process. Inherited variables whose value is\n"
+	"ssm:///NAME[:VERSION|:LABEL] are resolved too.\n"
 	"\n"
 	"  -e, --env NAME           put every PATH under /NAME (ENVSSM_ENV)\n"
 	"      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
 	"      --endpoint-url URL   SSM endpoint (else AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL)\n"
 	"      --profile NAME       shared config profile (else AWS_PROFILE)\n"
+	"      --format FMT         print instead of exec: shell, dotenv, json, github, docker\n"
+	"                           (ENVSSM_FORMAT)\n"
+	"      --output FILE        write the --format output to FILE, mode 0600 (ENVSSM_OUTPUT)\n"
+	"      --dry-run            list names, sources, types and versions; no values; no exec\n"
+	"                           (ENVSSM_DRY_RUN)\n"
+	"      --prefix PREFIX      put PREFIX before every name, e.g. APP_ (ENVSSM_PREFIX)\n"
+	"      --last-segment       name a variable by its last path segment only\n"
+	"                           (ENVSSM_LAST_SEGMENT)\n"
+	"      --require NAMES      fail unless these variables are set after the merge\n"
+	"                           (ENVSSM_REQUIRE)\n"
+	"      --pristine           start from an empty environment (ENVSSM_PRISTINE)\n"
+	"      --keep NAMES         with --pristine, keep these inherited variables (ENVSSM_KEEP)\n"
 	"      --no-override        keep inherited values of the same name (ENVSSM_NO_OVERRIDE)\n"
 	"      --allow-name NAMES   allow reserved names such as PATH, comma-separated\n"
 	"                           (ENVSSM_ALLOW_NAMES)\n"
 	"      --allow-empty        finding no parameters is not an error (ENVSSM_ALLOW_EMPTY)\n"
-	"      --no-recursive       fetch direct children of each PATH only\n"
-	"      --no-decrypt         leave SecureString values encrypted\n"
+	"      --no-references      leave ssm:// values alone (ENVSSM_NO_REFERENCES)\n"
+	"      --no-recursive       fetch direct children of each PATH only (ENVSSM_NO_RECURSIVE)\n"
+	"      --no-decrypt         leave SecureString values encrypted (ENVSSM_NO_DECRYPT)\n"
+	"      --timeout SECONDS    give up after this long; default 60 (ENVSSM_TIMEOUT)\n"
 	"      --log-format FMT     text or json (ENVSSM_LOG_FORMAT)\n"
 	"  -v, --verbose            progress on stderr; never values (ENVSSM_VERBOSE)\n"
 	"  -h, --help               show this help\n"
@@ -39,11 +59,21 @@ enum opt_id {
 	OPT_REGION,
 	OPT_ENDPOINT,
 	OPT_PROFILE,
+	OPT_FORMAT,
+	OPT_OUTPUT,
+	OPT_DRY_RUN,
+	OPT_PREFIX,
+	OPT_LAST_SEGMENT,
+	OPT_REQUIRE,
+	OPT_PRISTINE,
+	OPT_KEEP,
 	OPT_NO_OVERRIDE,
 	OPT_ALLOW_NAME,
 	OPT_ALLOW_EMPTY,
+	OPT_NO_REFERENCES,
 	OPT_NO_RECURSIVE,
 	OPT_NO_DECRYPT,
+	OPT_TIMEOUT,
 	OPT_LOG_FORMAT,
 	OPT_VERBOSE,
 	OPT_HELP,
@@ -55,33 +85,40 @@ struct opt {
 	char short_name;
 	bool has_arg;
 	enum opt_id id;
+	const char *var; /* the ENVSSM_* variable, or NULL */
 };
 
 static const struct opt opts[] = {
-	{ "env", 'e', true, OPT_ENV },
-	{ "region", 0, true, OPT_REGION },
-	{ "endpoint-url", 0, true, OPT_ENDPOINT },
-	{ "profile", 0, true, OPT_PROFILE },
-	{ "no-override", 0, false, OPT_NO_OVERRIDE },
-	{ "allow-name", 0, true, OPT_ALLOW_NAME },
-	{ "allow-empty", 0, false, OPT_ALLOW_EMPTY },
-	{ "no-recursive", 0, false, OPT_NO_RECURSIVE },
-	{ "no-decrypt", 0, false, OPT_NO_DECRYPT },
-	{ "log-format", 0, true, OPT_LOG_FORMAT },
-	{ "verbose", 'v', false, OPT_VERBOSE },
-	{ "help", 'h', false, OPT_HELP },
-	{ "version", 'V', false, OPT_VERSION },
+	{ "env", 'e', true, OPT_ENV, "ENVSSM_ENV" },
+	{ "region", 0, true, OPT_REGION, NULL },
+	{ "endpoint-url", 0, true, OPT_ENDPOINT, NULL },
+	{ "profile", 0, true, OPT_PROFILE, NULL },
+	{ "format", 0, true, OPT_FORMAT, "ENVSSM_FORMAT" },
+	{ "output", 0, true, OPT_OUTPUT, "ENVSSM_OUTPUT" },
+	{ "dry-run", 0, false, OPT_DRY_RUN, "ENVSSM_DRY_RUN" },
+	{ "prefix", 0, true, OPT_PREFIX, "ENVSSM_PREFIX" },
+	{ "last-segment", 0, false, OPT_LAST_SEGMENT, "ENVSSM_LAST_SEGMENT" },
+	{ "require", 0, true, OPT_REQUIRE, "ENVSSM_REQUIRE" },
+	{ "pristine", 0, false, OPT_PRISTINE, "ENVSSM_PRISTINE" },
+	{ "keep", 0, true, OPT_KEEP, "ENVSSM_KEEP" },
+	{ "no-override", 0, false, OPT_NO_OVERRIDE, "ENVSSM_NO_OVERRIDE" },
+	{ "allow-name", 0, true, OPT_ALLOW_NAME, "ENVSSM_ALLOW_NAMES" },
+	{ "allow-empty", 0, false, OPT_ALLOW_EMPTY, "ENVSSM_ALLOW_EMPTY" },
+	{ "no-references", 0, false, OPT_NO_REFERENCES, "ENVSSM_NO_REFERENCES" },
+	{ "no-recursive", 0, false, OPT_NO_RECURSIVE, "ENVSSM_NO_RECURSIVE" },
+	{ "no-decrypt", 0, false, OPT_NO_DECRYPT, "ENVSSM_NO_DECRYPT" },
+	{ "timeout", 0, true, OPT_TIMEOUT, "ENVSSM_TIMEOUT" },
+	{ "log-format", 0, true, OPT_LOG_FORMAT, "ENVSSM_LOG_FORMAT" },
+	{ "verbose", 'v', false, OPT_VERBOSE, NULL },
+	{ "help", 'h', false, OPT_HELP, NULL },
+	{ "version", 'V', false, OPT_VERSION, NULL },
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
-/* env_bool reads a boolean ENVSSM_* variable: 1/true/yes or 0/false/no/"". */
-static int env_bool(char *const *envp, const char *name, bool *out, struct err *e)
+/* parse_bool reads a boolean variable: 1/true/yes or 0/false/no/"". */
+static int parse_bool(const char *v, const char *name, bool *out, struct err *e)
 {
-	const char *v = env_get(envp, name);
-
-	if (v == NULL)
-		return 0;
 	if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes")) {
 		*out = true;
 	} else if (!*v || !strcmp(v, "0") || !strcasecmp(v, "false") || !strcasecmp(v, "no")) {
@@ -103,25 +140,86 @@ static int parse_log_format(const char *v, const char *from, struct cli *c, stru
 	return 0;
 }
 
-static int add_allow(struct cli *c, const char *list, struct err *e)
+/* parse_timeout reads seconds (a decimal fraction allowed) into ms. */
+static int parse_timeout(const char *v, const char *from, struct cli *c, struct err *e)
+{
+	char *end;
+	double secs;
+
+	errno = 0;
+	secs = strtod(v, &end);
+	if (errno || end == v || *end != '\0' || !(secs > 0) || secs > 86400)
+		return err_set(e, ERR_USAGE, "invalid %s '%.40s': use seconds, from 0.001 to 86400",
+			       from, v);
+	c->timeout_ms = (long)(secs * 1000.0);
+	if (c->timeout_ms < 1)
+		c->timeout_ms = 1;
+	return 0;
+}
+
+static int list_add(struct cli_list *l, const char *items, struct err *e)
 {
 	struct buf b = BUF_INIT;
 
-	if (c->allow_storage != NULL &&
-	    (buf_puts(&b, c->allow_storage, e) < 0 || buf_putc(&b, ',', e) < 0))
+	if (l->items != NULL && (buf_puts(&b, l->items, e) < 0 || buf_putc(&b, ',', e) < 0))
 		goto fail;
-	if (buf_puts(&b, list, e) < 0)
+	if (buf_puts(&b, items, e) < 0)
 		goto fail;
-	free(c->allow_storage);
-	c->allow_storage = buf_detach(&b, e);
-	c->allow_names = c->allow_storage;
-	return c->allow_storage ? 0 : -1;
+	free(l->items);
+	l->items = buf_detach(&b, e);
+	return l->items ? 0 : -1;
 fail:
 	buf_release(&b);
 	return -1;
 }
 
-static int apply(struct cli *c, enum opt_id id, const char *arg, struct err *e)
+/* apply_flag handles the options without a value. */
+static void apply_flag(struct cli *c, enum opt_id id, bool on)
+{
+	switch (id) {
+	case OPT_DRY_RUN:
+		c->dry_run = on;
+		break;
+	case OPT_LAST_SEGMENT:
+		c->last_segment = on;
+		break;
+	case OPT_PRISTINE:
+		c->pristine = on;
+		break;
+	case OPT_NO_OVERRIDE:
+		c->no_override = on;
+		break;
+	case OPT_ALLOW_EMPTY:
+		c->allow_empty = on;
+		break;
+	case OPT_NO_REFERENCES:
+		c->references = !on;
+		break;
+	case OPT_NO_RECURSIVE:
+		c->recursive = !on;
+		break;
+	case OPT_NO_DECRYPT:
+		c->decrypt = !on;
+		break;
+	case OPT_VERBOSE:
+		if (c->verbosity < 8)
+			c->verbosity++;
+		break;
+	case OPT_HELP:
+		c->help = true;
+		break;
+	case OPT_VERSION:
+		c->version = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* apply_value handles the options that take a value; from names the flag
+ * or variable for messages. */
+static int apply_value(struct cli *c, enum opt_id id, const char *arg, const char *from,
+		       struct err *e)
 {
 	switch (id) {
 	case OPT_ENV:
@@ -136,31 +234,29 @@ static int apply(struct cli *c, enum opt_id id, const char *arg, struct err *e)
 	case OPT_PROFILE:
 		c->profile = arg;
 		break;
-	case OPT_NO_OVERRIDE:
-		c->no_override = true;
+	case OPT_FORMAT:
+		c->format = arg;
 		break;
+	case OPT_OUTPUT:
+		c->output = arg;
+		break;
+	case OPT_PREFIX:
+		c->name_prefix = arg;
+		break;
+	case OPT_REQUIRE:
+		return list_add(&c->require, arg, e);
+	case OPT_KEEP:
+		return list_add(&c->keep, arg, e);
 	case OPT_ALLOW_NAME:
-		return add_allow(c, arg, e);
-	case OPT_ALLOW_EMPTY:
-		c->allow_empty = true;
+		if (list_add(&c->allow, arg, e) < 0)
+			return -1;
+		c->allow_names = c->allow.items;
 		break;
-	case OPT_NO_RECURSIVE:
-		c->recursive = false;
-		break;
-	case OPT_NO_DECRYPT:
-		c->decrypt = false;
-		break;
+	case OPT_TIMEOUT:
+		return parse_timeout(arg, from, c, e);
 	case OPT_LOG_FORMAT:
-		return parse_log_format(arg, "--log-format", c, e);
-	case OPT_VERBOSE:
-		if (c->verbosity < 8)
-			c->verbosity++;
-		break;
-	case OPT_HELP:
-		c->help = true;
-		break;
-	case OPT_VERSION:
-		c->version = true;
+		return parse_log_format(arg, from, c, e);
+	default:
 		break;
 	}
 	return 0;
@@ -191,19 +287,22 @@ static int parse_long(int argc, char **argv, int *i, struct cli *c, struct err *
 	const char *eq = strchr(word, '=');
 	size_t n = eq ? (size_t)(eq - word) : strlen(word);
 	const struct opt *o = find_long(word, n);
+	char from[40];
 
 	if (o == NULL)
 		return err_set(e, ERR_USAGE, "unknown option '--%.*s'", (int)(n > 64 ? 64 : n), word);
+	snprintf(from, sizeof(from), "--%s", o->name);
 	if (!o->has_arg) {
 		if (eq != NULL)
 			return err_set(e, ERR_USAGE, "option '--%s' takes no value", o->name);
-		return apply(c, o->id, NULL, e);
+		apply_flag(c, o->id, true);
+		return 0;
 	}
 	if (eq != NULL)
-		return apply(c, o->id, eq + 1, e);
+		return apply_value(c, o->id, eq + 1, from, e);
 	if (*i + 1 >= argc)
 		return err_set(e, ERR_USAGE, "option '--%s' needs a value", o->name);
-	return apply(c, o->id, argv[++*i], e);
+	return apply_value(c, o->id, argv[++*i], from, e);
 }
 
 /* parse_short handles a cluster such as "-vv" or "-eproduction". */
@@ -213,46 +312,79 @@ static int parse_short(int argc, char **argv, int *i, struct cli *c, struct err 
 
 	for (; *p != '\0'; p++) {
 		const struct opt *o = find_short(*p);
+		char from[4] = { '-', *p, '\0', '\0' };
 
 		if (o == NULL)
 			return err_set(e, ERR_USAGE, "unknown option '-%c'",
 				       (*p > ' ' && *p < 127) ? *p : '?');
 		if (!o->has_arg) {
-			if (apply(c, o->id, NULL, e) < 0)
-				return -1;
+			apply_flag(c, o->id, true);
 			continue;
 		}
 		if (p[1] != '\0')
-			return apply(c, o->id, p + 1, e);
+			return apply_value(c, o->id, p + 1, from, e);
 		if (*i + 1 >= argc)
 			return err_set(e, ERR_USAGE, "option '-%c' needs a value", *p);
-		return apply(c, o->id, argv[++*i], e);
+		return apply_value(c, o->id, argv[++*i], from, e);
 	}
 	return 0;
 }
 
+static int parse_verbose_var(const char *v, struct cli *c, struct err *e)
+{
+	char *end;
+	long n;
+
+	if (*v < '0' || *v > '9')
+		return err_set(e, ERR_USAGE, "invalid ENVSSM_VERBOSE '%.20s': use 0 to 8", v);
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 0 || n > 8)
+		return err_set(e, ERR_USAGE, "invalid ENVSSM_VERBOSE '%.20s': use 0 to 8", v);
+	c->verbosity = (int)n;
+	return 0;
+}
+
+/* parse_env reads every ENVSSM_* variable of the option table. */
 static int parse_env(char *const *envp, struct cli *c, struct err *e)
 {
 	const char *v;
 
-	if ((v = env_get_nonempty(envp, "ENVSSM_ENV")) != NULL)
-		c->env_name = v;
-	if ((v = env_get_nonempty(envp, "ENVSSM_ALLOW_NAMES")) != NULL && add_allow(c, v, e) < 0)
-		return -1;
-	if (env_bool(envp, "ENVSSM_NO_OVERRIDE", &c->no_override, e) < 0 ||
-	    env_bool(envp, "ENVSSM_ALLOW_EMPTY", &c->allow_empty, e) < 0)
-		return -1;
-	if ((v = env_get_nonempty(envp, "ENVSSM_LOG_FORMAT")) != NULL &&
-	    parse_log_format(v, "ENVSSM_LOG_FORMAT", c, e) < 0)
-		return -1;
-	if ((v = env_get_nonempty(envp, "ENVSSM_VERBOSE")) != NULL) {
-		char *end;
-		long n = strtol(v, &end, 10);
+	for (size_t i = 0; i < NOPTS; i++) {
+		bool on = false;
 
-		if (*end != '\0' || n < 0 || n > 8)
-			return err_set(e, ERR_USAGE, "invalid ENVSSM_VERBOSE '%.20s': use 0 to 8", v);
-		c->verbosity = (int)n;
+		if (opts[i].var == NULL || (v = env_get(envp, opts[i].var)) == NULL)
+			continue;
+		if (!opts[i].has_arg) {
+			if (parse_bool(v, opts[i].var, &on, e) < 0)
+				return -1;
+			apply_flag(c, opts[i].id, on);
+		} else if (*v != '\0' && apply_value(c, opts[i].id, v, opts[i].var, e) < 0) {
+			return -1;
+		}
 	}
+	if ((v = env_get_nonempty(envp, "ENVSSM_VERBOSE")) != NULL)
+		return parse_verbose_var(v, c, e);
+	return 0;
+}
+
+/* check_modes rejects operand and option combinations that mean nothing. */
+static int check_modes(const struct cli *c, bool dashdash, struct err *e)
+{
+	if (c->format != NULL && c->command != NULL)
+		return err_set(e, ERR_USAGE,
+			       "--format prints the variables instead of running a command: drop '-- %.64s'",
+			       c->command[0]);
+	if (c->output != NULL && c->format == NULL)
+		return err_set(e, ERR_USAGE, "--output needs --format");
+	if (c->keep.items != NULL && !c->pristine)
+		return err_set(e, ERR_USAGE, "--keep needs --pristine");
+	if (c->format == NULL && !c->dry_run && !dashdash)
+		return err_set(e, ERR_USAGE, c->npaths == 0 ? "no PATH given (see envssm --help)"
+						       : "missing '--' before the command (see envssm --help)");
+	if (dashdash && c->command == NULL)
+		return err_set(e, ERR_USAGE, "no command after '--'");
+	if (c->npaths == 0 && c->format == NULL && !dashdash)
+		return err_set(e, ERR_USAGE, "no PATH given (see envssm --help)");
 	return 0;
 }
 
@@ -260,6 +392,7 @@ static int parse_env(char *const *envp, struct cli *c, struct err *e)
 static int parse_operands(int argc, char **argv, int i, struct cli *c, struct err *e)
 {
 	int first = i;
+	bool dashdash;
 
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (argv[i][0] == '-')
@@ -269,14 +402,10 @@ static int parse_operands(int argc, char **argv, int i, struct cli *c, struct er
 	}
 	c->paths = argv + first;
 	c->npaths = (size_t)(i - first);
-	if (c->npaths == 0)
-		return err_set(e, ERR_USAGE, "no PATH given (see envssm --help)");
-	if (i >= argc)
-		return err_set(e, ERR_USAGE, "missing '--' before the command (see envssm --help)");
-	if (i + 1 >= argc)
-		return err_set(e, ERR_USAGE, "no command after '--'");
-	c->command = argv + i + 1;
-	return 0;
+	dashdash = i < argc;
+	if (dashdash && i + 1 < argc)
+		c->command = argv + i + 1;
+	return check_modes(c, dashdash, e);
 }
 
 int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct err *e)
@@ -286,6 +415,7 @@ int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct er
 	memset(c, 0, sizeof(*c));
 	c->recursive = true;
 	c->decrypt = true;
+	c->references = true;
 	/* variables first so flags beat them; a bad one is reported only
 	 * once --help and --version are ruled out */
 	env_rc = parse_env(envp, c, e);
@@ -303,14 +433,14 @@ int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct er
 		return 0;
 	if (env_rc < 0)
 		return -1;
-	if (i < argc && strcmp(argv[i], "--") == 0)
-		return err_set(e, ERR_USAGE, "no PATH given before '--' (see envssm --help)");
 	return parse_operands(argc, argv, i, c, e);
 }
 
 void cli_release(struct cli *c)
 {
-	free(c->allow_storage);
-	c->allow_storage = NULL;
+	free(c->allow.items);
+	free(c->require.items);
+	free(c->keep.items);
+	c->allow.items = c->require.items = c->keep.items = NULL;
 	c->allow_names = NULL;
 }

@@ -1,10 +1,13 @@
 /*
  * cli.h - the command line and the ENVSSM_* variables, parsed purely.
  *
- *   envssm [OPTIONS] PATH... -- COMMAND [ARG...]
+ *   envssm [OPTIONS] PATH... -- COMMAND [ARG...]     exec mode
+ *   envssm [OPTIONS] --format FMT PATH...            print mode
+ *   envssm [OPTIONS] --dry-run PATH... [-- COMMAND]  list names, no values
  *
  * Options stop at the first operand; "--" ends the PATHs. A flag beats its
- * ENVSSM_* variable.
+ * ENVSSM_* variable; list options (--allow-name, --require, --keep) add to
+ * their variable's list.
  */
 #ifndef ENVSSM_CLI_H
 #define ENVSSM_CLI_H
@@ -15,29 +18,46 @@
 #include "err.h"
 #include "log.h"
 
+/* A comma-separated list built from a variable and repeated flags. */
+struct cli_list {
+	char *items; /* NULL when empty; owned */
+};
+
 struct cli {
 	const char *env_name;     /* -e/--env, ENVSSM_ENV */
 	const char *region;       /* --region */
 	const char *endpoint_url; /* --endpoint-url */
 	const char *profile;      /* --profile */
-	const char *allow_names;  /* --allow-name lists joined by ',' (owned) */
+	const char *format;       /* --format, ENVSSM_FORMAT: print mode */
+	const char *output;       /* --output, ENVSSM_OUTPUT */
+	const char *name_prefix;  /* --prefix, ENVSSM_PREFIX */
+	struct cli_list allow;    /* --allow-name, ENVSSM_ALLOW_NAMES */
+	struct cli_list require;  /* --require, ENVSSM_REQUIRE */
+	struct cli_list keep;     /* --keep, ENVSSM_KEEP */
 	bool no_override;         /* --no-override, ENVSSM_NO_OVERRIDE */
 	bool allow_empty;         /* --allow-empty, ENVSSM_ALLOW_EMPTY */
-	bool recursive;           /* default true; --no-recursive */
-	bool decrypt;             /* default true; --no-decrypt */
+	bool pristine;            /* --pristine, ENVSSM_PRISTINE */
+	bool last_segment;        /* --last-segment, ENVSSM_LAST_SEGMENT */
+	bool references;          /* default true; --no-references, ENVSSM_NO_REFERENCES */
+	bool recursive;           /* default true; --no-recursive, ENVSSM_NO_RECURSIVE */
+	bool decrypt;             /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */
+	bool dry_run;             /* --dry-run, ENVSSM_DRY_RUN */
+	long timeout_ms;          /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
 	int verbosity;            /* -v count, ENVSSM_VERBOSE */
 	enum log_format log_format; /* --log-format, ENVSSM_LOG_FORMAT */
 	bool help;
 	bool version;
 	char **paths; /* borrowed from argv */
 	size_t npaths;
-	char **command; /* borrowed from argv, NULL-terminated */
-	char *allow_storage; /* owns allow_names */
+	char **command; /* borrowed from argv, NULL-terminated; NULL without one */
+	/* compatibility view of allow.items */
+	const char *allow_names;
 };
 
 /* cli_parse fills c from argv and envp. Returns 0, or -1 with ERR_USAGE
  * and a message naming the offending word. --help and --version return 0
- * with the flag set and nothing else checked. Release with cli_release. */
+ * with the flag set and nothing else checked. Release with cli_release
+ * (also after a failure). */
 int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct err *e);
 
 /* cli_release frees what cli_parse allocated. */

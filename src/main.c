@@ -1,11 +1,11 @@
 /*
  * main.c - envssm: load SSM parameters into the environment, then become
- * the program.
+ * the program (or print them, or list their names).
  *
  * One call per phase, in the order of the man page: parse the command
  * line, pick profile, region and endpoint, find credentials, fetch every
- * PATH, map names, build the environment, exec. Every failure is reported
- * here, once, and ends with status 125.
+ * PATH and reference, map names, build the environment, then exec, print
+ * or list. Every failure is reported here, once, and ends with status 125.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,15 +20,18 @@
 #include "creds.h"
 #include "envp.h"
 #include "exec.h"
+#include "format.h"
 #include "http.h"
 #include "log.h"
 #include "names.h"
 #include "profile.h"
+#include "refs.h"
 #include "settings.h"
 #include "ssm.h"
 #include "vars.h"
 
 #define EXIT_FAILURE_ENVSSM 125
+#define DEFAULT_TIMEOUT_MS 60000L
 
 extern char **environ;
 
@@ -44,6 +47,9 @@ struct run {
 	struct buf *paths; /* normalised, one per PATH operand */
 	size_t *path_end;  /* params index where each PATH's results end */
 	struct ssm_params params;
+	struct refs refs;
+	char **base;       /* the inherited environment envssm starts from */
+	char **base_owned; /* entries of base this run allocated (references) */
 	struct vars vars;
 	struct envp_result env;
 };
@@ -111,7 +117,8 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
 
 static int connect_ssm(struct run *r, char *const *envp, struct err *e)
 {
-	struct http_options ho = { r->settings.ca_bundle, 5000, 30000, false };
+	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct http_options ho = { r->settings.ca_bundle, 5000, timeout, false };
 
 	if (http_curl_global_init(e) < 0 || http_curl_new(&r->http, &ho, e) < 0)
 		return -1;
@@ -120,18 +127,48 @@ static int connect_ssm(struct run *r, char *const *envp, struct err *e)
 	r->aws.endpoint = &r->settings.ssm;
 	r->aws.region = r->settings.region;
 	r->aws.creds = &r->creds;
+	r->aws.deadline_ms = now_ms() + timeout;
 	return aws_retry_from_env(&r->aws, envp, e);
 }
 
 static int normalise_paths(struct run *r, struct err *e)
 {
-	r->paths = calloc(r->cli.npaths, sizeof(*r->paths));
-	r->path_end = calloc(r->cli.npaths, sizeof(*r->path_end));
+	r->paths = calloc(r->cli.npaths + 1, sizeof(*r->paths));
+	r->path_end = calloc(r->cli.npaths + 1, sizeof(*r->path_end));
 	if (r->paths == NULL || r->path_end == NULL)
 		return err_nomem(e);
 	for (size_t i = 0; i < r->cli.npaths; i++) {
 		if (names_path_normalize(r->cli.env_name, r->cli.paths[i], &r->paths[i], e) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* choose_base picks the inherited variables envssm starts from: all of
+ * them, or with --pristine only the --keep ones. */
+static int choose_base(struct run *r, char *const *envp, struct err *e)
+{
+	size_t n = 0, k = 0;
+
+	while (envp[n] != NULL)
+		n++;
+	r->base = calloc(n + 1, sizeof(*r->base));
+	r->base_owned = calloc(n + 1, sizeof(*r->base_owned));
+	if (r->base == NULL || r->base_owned == NULL)
+		return err_nomem(e);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(envp[i], '=');
+		char name[256];
+
+		if (r->cli.pristine) {
+			if (eq == NULL || (size_t)(eq - envp[i]) >= sizeof(name))
+				continue;
+			memcpy(name, envp[i], (size_t)(eq - envp[i]));
+			name[eq - envp[i]] = '\0';
+			if (!names_in_list(name, r->cli.keep.items))
+				continue;
+		}
+		r->base[k++] = envp[i];
 	}
 	return 0;
 }
@@ -154,9 +191,31 @@ static int fetch_all(struct run *r, struct err *e)
 	return 0;
 }
 
+/* substitute_refs puts each resolved value in place of its reference. */
+static int substitute_refs(struct run *r, struct err *e)
+{
+	size_t owned = 0;
+
+	for (size_t i = 0; r->base[i] != NULL; i++) {
+		const char *eq = strchr(r->base[i], '=');
+		const struct ref *ref;
+		struct buf b = BUF_INIT;
+
+		if (eq == NULL || (ref = refs_find(&r->refs, r->base[i], (size_t)(eq - r->base[i]))) == NULL)
+			continue;
+		if (buf_printf(&b, e, "%s=", ref->var) < 0 ||
+		    buf_append(&b, ref->param->value.data, ref->param->value.len, e) < 0) {
+			buf_release(&b);
+			return -1;
+		}
+		r->base[i] = r->base_owned[owned++] = buf_detach(&b, e);
+	}
+	return 0;
+}
+
 static int map_names(struct run *r, struct err *e)
 {
-	struct vars_opts vo = { r->cli.allow_names, NULL, false };
+	struct vars_opts vo = { r->cli.allow_names, r->cli.name_prefix, r->cli.last_segment };
 
 	for (size_t i = 0; i < r->cli.npaths; i++) {
 		size_t from = i ? r->path_end[i - 1] : 0, before = r->vars.len;
@@ -183,7 +242,7 @@ static void on_conflict(const char *name, bool overridden, void *arg)
 		log_info("'%s': keeping the inherited value (--no-override)", name);
 }
 
-static int build_env(struct run *r, char *const *envp, struct err *e)
+static int build_env(struct run *r, struct err *e)
 {
 	struct envp_var *vars = calloc(r->vars.len + 1, sizeof(*vars));
 	struct envp_opts o = { r->cli.no_override, on_conflict, NULL };
@@ -196,8 +255,40 @@ static int build_env(struct run *r, char *const *envp, struct err *e)
 
 		vars[i] = (struct envp_var){ r->vars.items[i].name, buf_cstr(&p->value), p->value.len };
 	}
-	rc = envp_build(envp, vars, r->vars.len, &o, &r->env, e);
+	rc = envp_build(r->base, vars, r->vars.len, &o, &r->env, e);
 	free(vars);
+	return rc;
+}
+
+/* check_required fails unless every --require name is in the result. */
+static int check_required(const struct run *r, struct err *e)
+{
+	const char *p = r->cli.require.items;
+	struct buf missing = BUF_INIT;
+	int rc = 0;
+
+	while (p != NULL && *p != '\0') {
+		size_t n = strcspn(p, ",");
+		char name[256];
+
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, p, n);
+			name[n] = '\0';
+			if (env_get(r->env.envp, name) == NULL &&
+			    buf_printf(&missing, e, "%s%s", missing.len ? ", " : "", name) < 0)
+				rc = -1;
+		}
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	if (rc == 0 && missing.len > 0)
+		rc = err_set(e, ERR_NAMES, "required variables are not set: %s", missing.data);
+	buf_release(&missing);
 	return rc;
 }
 
@@ -206,6 +297,11 @@ static void run_release(struct run *r)
 {
 	envp_release(&r->env);
 	vars_release(&r->vars);
+	for (size_t i = 0; r->base_owned != NULL && r->base_owned[i] != NULL; i++)
+		mem_free_secure(r->base_owned[i]);
+	free(r->base_owned);
+	free(r->base);
+	refs_release(&r->refs);
 	ssm_params_release(&r->params);
 	for (size_t i = 0; r->paths != NULL && i < r->cli.npaths; i++)
 		buf_release(&r->paths[i]);
@@ -219,27 +315,177 @@ static void run_release(struct run *r)
 	cli_release(&r->cli);
 }
 
-/* prepare runs every phase up to a complete environment. */
-static int prepare(struct run *r, char *const *envp, struct err *e)
+/* fetch runs every network phase: settings, credentials, paths, refs. */
+static int fetch(struct run *r, char *const *envp, struct err *e)
 {
-	if (normalise_paths(r, e) < 0 || load_settings(r, envp, e) < 0 ||
-	    load_creds(r, envp, e) < 0 || connect_ssm(r, envp, e) < 0 ||
-	    fetch_all(r, e) < 0 || map_names(r, e) < 0)
+	if (load_settings(r, envp, e) < 0 || load_creds(r, envp, e) < 0 ||
+	    connect_ssm(r, envp, e) < 0 || fetch_all(r, e) < 0)
 		return -1;
+	if (r->refs.len > 0 && refs_resolve(&r->aws, &r->refs, e) < 0)
+		return -1;
+	log_debug("%lu requests, %lu retries, %ld connections", r->aws.requests, r->aws.retries,
+		  r->http.vt->connections(r->http.impl));
 	/* nothing below needs the network or the keys any more */
 	http_client_free(&r->http);
 	creds_release(&r->creds);
-	return build_env(r, envp, e);
+	return 0;
+}
+
+/* prepare runs every phase up to a complete environment. */
+static int prepare(struct run *r, char *const *envp, struct err *e)
+{
+	refs_init(&r->refs);
+	if (normalise_paths(r, e) < 0 || choose_base(r, envp, e) < 0)
+		return -1;
+	if (r->cli.references && refs_scan(r->base, &r->refs, e) < 0)
+		return -1;
+	if (r->cli.npaths == 0 && r->refs.len == 0 && !r->cli.allow_empty)
+		return err_set(e, ERR_USAGE,
+			       "nothing to load: no PATH given and no ssm:// references in the environment");
+	if ((r->cli.npaths > 0 || r->refs.len > 0) && fetch(r, envp, e) < 0)
+		return -1;
+	if (substitute_refs(r, e) < 0 || map_names(r, e) < 0 || build_env(r, e) < 0)
+		return -1;
+	return check_required(r, e);
 }
 
 static int become(struct run *r, const struct exec_state *st)
 {
 	int err = 0, status;
 
-	log_info("exec '%s' with %zu variables from SSM", r->cli.command[0], r->vars.len);
+	log_info("exec '%s' with %zu variables from SSM and %zu references", r->cli.command[0],
+		 r->vars.len, r->refs.len);
 	status = exec_program(st, r->cli.command, r->env.envp, &err);
 	log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
 	return status;
+}
+
+/* printed_vars lists what print mode writes: every SSM-sourced value that
+ * ends up in the environment, sorted by name. */
+static int printed_vars(const struct run *r, struct format_var **out, size_t *n, struct err *e)
+{
+	size_t cap = r->vars.len + r->refs.len + 1, k = 0;
+	struct format_var *v = calloc(cap, sizeof(*v));
+
+	if (v == NULL)
+		return err_nomem(e);
+	for (size_t i = 0; i < r->env.len; i++) {
+		const char *entry = r->env.envp[i], *eq = strchr(entry, '=');
+		const struct var *var;
+		char name[1024];
+
+		if (eq == NULL || (size_t)(eq - entry) >= sizeof(name))
+			continue;
+		memcpy(name, entry, (size_t)(eq - entry));
+		name[eq - entry] = '\0';
+		var = vars_find(&r->vars, name);
+		if (var != NULL && r->env.owned[i])
+			v[k++] = (struct format_var){ var->name, buf_cstr(&var->param->value),
+						      var->param->value.len };
+		else if (var == NULL && refs_find(&r->refs, entry, (size_t)(eq - entry)) != NULL)
+			v[k++] = (struct format_var){ refs_find(&r->refs, entry, (size_t)(eq - entry))->var,
+						      eq + 1, strlen(eq + 1) };
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+static int cmp_format_var(const void *a, const void *b)
+{
+	return strcmp(((const struct format_var *)a)->name, ((const struct format_var *)b)->name);
+}
+
+static int write_all(int fd, const struct buf *b, struct err *e)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t w = write(fd, b->data + off, b->len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return err_set(e, ERR_CONFIG, "unable to write the output: %s", strerror(errno));
+		off += (size_t)w;
+	}
+	return 0;
+}
+
+/* emit writes rendered output where --format and --output say. */
+static int emit(const struct run *r, enum format_kind kind, const struct buf *out,
+		const struct buf *masks, char *const *envp, struct err *e)
+{
+	const char *github_env = env_get_nonempty(envp, "GITHUB_ENV");
+
+	if (kind == FORMAT_GITHUB) {
+		const char *dest = r->cli.output ? r->cli.output : github_env;
+
+		if (dest == NULL)
+			return err_set(e, ERR_CONFIG, "--format github needs GITHUB_ENV or --output");
+		/* masks first, so the runner hides the values before they exist */
+		if (write_all(STDOUT_FILENO, masks, e) < 0)
+			return -1;
+		return format_append_file(dest, out, e);
+	}
+	if (r->cli.output != NULL)
+		return format_write_file(r->cli.output, out, e);
+	return write_all(STDOUT_FILENO, out, e);
+}
+
+static int print_vars(struct run *r, char *const *envp, struct err *e)
+{
+	struct buf out = BUF_INIT, masks = BUF_INIT;
+	struct format_var *v = NULL;
+	enum format_kind kind;
+	size_t n = 0;
+	int rc = -1;
+
+	if (format_parse(r->cli.format, &kind, e) < 0 || printed_vars(r, &v, &n, e) < 0)
+		goto done;
+	qsort(v, n, sizeof(*v), cmp_format_var);
+	if (format_render(kind, v, n, NULL, &out, &masks, e) < 0 ||
+	    emit(r, kind, &out, &masks, envp, e) < 0)
+		goto done;
+	log_info("wrote %zu variables as %s", n, format_name(kind));
+	rc = 0;
+done:
+	free(v);
+	buf_release(&out);
+	buf_release(&masks);
+	return rc;
+}
+
+/* list_names prints what would be set, with no value: a dry run. */
+static int list_names(const struct run *r, struct err *e)
+{
+	struct buf out = BUF_INIT;
+	int rc = -1;
+
+	for (size_t i = 0; i < r->vars.len; i++) {
+		const struct var *v = &r->vars.items[i];
+		bool kept = r->cli.no_override && env_get(r->base, v->name) != NULL;
+
+		if (buf_printf(&out, e, "%s\t%s\t%s\tversion %lld%s\n", v->name, v->param->name,
+			       v->param->type[0] ? v->param->type : "-", v->param->version,
+			       kept ? "\t(inherited value kept)" : "") < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < r->refs.len; i++) {
+		const struct ref *ref = &r->refs.items[i];
+
+		if (buf_printf(&out, e, "%s\tssm://%s\t%s\tversion %lld\treference\n", ref->var,
+			       ref->request, ref->param->type[0] ? ref->param->type : "-",
+			       ref->param->version) < 0)
+			goto done;
+	}
+	rc = write_all(STDOUT_FILENO, &out, e);
+	if (rc == 0 && r->cli.command != NULL)
+		log_notice("dry run: would exec '%s' with %zu variables from SSM", r->cli.command[0],
+			   r->vars.len + r->refs.len);
+done:
+	buf_release(&out);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -266,7 +512,14 @@ int main(int argc, char **argv)
 	exec_guard_signals(&st);
 	if (prepare(&r, envp, &e) < 0)
 		goto fail;
-	status = become(&r, &st);
+	if (r.cli.dry_run)
+		status = list_names(&r, &e) < 0 ? -1 : 0;
+	else if (r.cli.format != NULL)
+		status = print_vars(&r, envp, &e) < 0 ? -1 : 0;
+	else
+		status = become(&r, &st);
+	if (status < 0)
+		goto fail;
 	run_release(&r);
 	return status;
 fail:

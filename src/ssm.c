@@ -97,15 +97,13 @@ static bool only_space(const char *p, size_t n)
 	return true;
 }
 
-int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
-		   struct buf *next_token, struct err *e)
+/* parse_root checks and parses a response body into *root. */
+static int parse_root(const char *body, size_t len, cJSON **root, struct err *e)
 {
-	cJSON *root;
-	const cJSON *list, *item;
 	const char *end = NULL;
-	int rc = -1;
 
 	aws_json_hooks();
+	*root = NULL;
 	/* cJSON would silently cut a string at a raw NUL */
 	if (memchr(body, '\0', len) != NULL)
 		return err_set(e, ERR_PARSE, "malformed response: a NUL byte in the body (%zu bytes)",
@@ -113,23 +111,113 @@ int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
 	if (aws_json_has_nul(body, len))
 		return err_set(e, ERR_NAMES,
 			       "a parameter holds a NUL byte (\\u0000), which no environment variable can carry");
-	root = cJSON_ParseWithLengthOpts(body, len, &end, false);
-	if (!cJSON_IsObject(root) || !only_space(end, (size_t)(body + len - end))) {
-		err_set(e, ERR_PARSE, "malformed response: not a JSON object (%zu bytes)", len);
-		goto done;
-	}
-	list = cJSON_GetObjectItemCaseSensitive(root, "Parameters");
-	if (!cJSON_IsArray(list)) {
-		err_set(e, ERR_PARSE, "malformed response: Parameters is missing or not a list");
-		goto done;
-	}
+	*root = cJSON_ParseWithLengthOpts(body, len, &end, false);
+	if (!cJSON_IsObject(*root) || !only_space(end, (size_t)(body + len - end)))
+		return err_set(e, ERR_PARSE, "malformed response: not a JSON object (%zu bytes)", len);
+	return 0;
+}
+
+static int take_params(const cJSON *root, struct ssm_params *out, struct err *e)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "Parameters");
+	const cJSON *item;
+
+	if (!cJSON_IsArray(list))
+		return err_set(e, ERR_PARSE, "malformed response: Parameters is missing or not a list");
 	cJSON_ArrayForEach(item, list) {
 		if (take_param(item, out, e) < 0)
-			goto done;
+			return -1;
 	}
-	rc = take_token(root, next_token, e);
-done:
+	return 0;
+}
+
+int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
+		   struct buf *next_token, struct err *e)
+{
+	cJSON *root = NULL;
+	int rc = -1;
+
+	if (parse_root(body, len, &root, e) == 0 && take_params(root, out, e) == 0)
+		rc = take_token(root, next_token, e);
 	cJSON_Delete(root);
+	return rc;
+}
+
+static int take_invalid(const cJSON *root, struct buf *invalid, struct err *e)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "InvalidParameters");
+	const cJSON *item;
+
+	if (list == NULL)
+		return 0;
+	if (!cJSON_IsArray(list))
+		return err_set(e, ERR_PARSE, "malformed response: InvalidParameters is not a list");
+	cJSON_ArrayForEach(item, list) {
+		if (!cJSON_IsString(item))
+			return err_set(e, ERR_PARSE, "malformed response: an invalid parameter is not a string");
+		if (buf_puts(invalid, item->valuestring, e) < 0 || buf_putc(invalid, '\n', e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ssm_parse_get_parameters(const char *body, size_t len, struct ssm_params *out,
+			     struct buf *invalid, struct err *e)
+{
+	cJSON *root = NULL;
+	int rc = -1;
+
+	if (parse_root(body, len, &root, e) == 0 && take_params(root, out, e) == 0)
+		rc = take_invalid(root, invalid, e);
+	cJSON_Delete(root);
+	return rc;
+}
+
+static int names_body(const char *const *names, size_t n, bool decrypt, struct buf *out,
+		      struct err *e)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(o, "Names");
+	char *text = NULL;
+	int rc = -1;
+
+	if (o == NULL || list == NULL || !cJSON_AddBoolToObject(o, "WithDecryption", decrypt))
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *str = cJSON_CreateString(names[i]);
+
+		if (str == NULL || !cJSON_AddItemToArray(list, str))
+			goto nomem;
+	}
+	if ((text = cJSON_PrintUnformatted(o)) == NULL)
+		goto nomem;
+	rc = buf_set(out, text, strlen(text), e);
+	goto done;
+nomem:
+	err_nomem(e);
+done:
+	mem_free_secure(text);
+	cJSON_Delete(o);
+	return rc;
+}
+
+int ssm_get_parameters(struct aws_client *c, const char *const *names, size_t n, bool decrypt,
+		       struct ssm_params *out, struct buf *invalid, struct err *e)
+{
+	struct buf body = BUF_INIT;
+	struct http_response resp;
+	struct aws_error ae;
+	int rc = -1;
+
+	if (n == 0 || n > SSM_GET_PARAMETERS_MAX)
+		return err_set(e, ERR_LIMIT, "GetParameters takes 1 to %d names, not %zu",
+			       SSM_GET_PARAMETERS_MAX, n);
+	http_response_init(&resp);
+	if (names_body(names, n, decrypt, &body, e) == 0 &&
+	    aws_json_call(c, "AmazonSSM.GetParameters", &body, &resp, &ae, e) == 0)
+		rc = ssm_parse_get_parameters(buf_cstr(&resp.body), resp.body.len, out, invalid, e);
+	http_response_release(&resp);
+	buf_release(&body);
 	return rc;
 }
 

@@ -42,6 +42,20 @@ void ssm_params_release(struct ssm_params *p);
 int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
 		   struct buf *next_token, struct err *e);
 
+#define SSM_GET_PARAMETERS_MAX 10
+
+/* ssm_parse_get_parameters reads a GetParameters response: Parameters are
+ * appended to out, and each InvalidParameters entry to invalid followed by
+ * '\n'. Pure; errors as ssm_parse_page. */
+int ssm_parse_get_parameters(const char *body, size_t len, struct ssm_params *out,
+			     struct buf *invalid, struct err *e);
+
+/* ssm_get_parameters fetches 1..SSM_GET_PARAMETERS_MAX names (each may
+ * carry a ":version" or ":label" selector) in one call. Names the service
+ * does not know land in invalid, one a line; that is not an error here. */
+int ssm_get_parameters(struct aws_client *c, const char *const *names, size_t n, bool decrypt,
+		       struct ssm_params *out, struct buf *invalid, struct err *e);
+
 struct ssm_fetch_stats {
 	unsigned pages;
 	unsigned long long elapsed_ms;

@@ -138,8 +138,6 @@ static void test_operand_errors(void **state)
 	parse_bad(W("envssm", "/app", "cmd"), NOENV, "missing '--'");
 	parse_bad(W("envssm", "/app"), NOENV, "missing '--'");
 	parse_bad(W("envssm", "/app", "--"), NOENV, "no command after '--'");
-	parse_bad(W("envssm", "--", "cmd"), NOENV, "no PATH given");
-	parse_bad(W("envssm", "-v", "--", "cmd"), NOENV, "no PATH given");
 	parse_bad(W("envssm"), NOENV, "no PATH given");
 	parse_bad(W("envssm", "-v"), NOENV, "no PATH given");
 }
@@ -431,6 +429,91 @@ static void test_bool_flag_beats_variable(void **state)
 	cli_release(&c);
 }
 
+static void test_references_only(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	/* no PATH: only ssm:// references in the environment are resolved */
+	parse_ok(W("envssm", "--", "cmd", "-x"), NOENV, &c);
+	assert_int_equal(c.npaths, 0);
+	assert_string_equal(c.command[0], "cmd");
+	assert_true(c.references);
+	cli_release(&c);
+	parse_ok(W("envssm", "--no-references", "/app", "--", "cmd"), NOENV, &c);
+	assert_false(c.references);
+	cli_release(&c);
+	parse_ok(W("envssm", "/app", "--", "cmd"), W("ENVSSM_NO_REFERENCES=true"), &c);
+	assert_false(c.references);
+	cli_release(&c);
+}
+
+static void test_print_and_dry_run_modes(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	parse_ok(W("envssm", "--format", "json", "/app", "/b"), NOENV, &c);
+	assert_string_equal(c.format, "json");
+	assert_int_equal(c.npaths, 2);
+	assert_null(c.command);
+	cli_release(&c);
+	parse_ok(W("envssm", "--format=shell", "--output", "/tmp/x.env", "/app"), NOENV, &c);
+	assert_string_equal(c.output, "/tmp/x.env");
+	cli_release(&c);
+	parse_ok(W("envssm", "/app"), W("ENVSSM_FORMAT=dotenv"), &c);
+	assert_string_equal(c.format, "dotenv");
+	cli_release(&c);
+	parse_ok(W("envssm", "--dry-run", "/app"), NOENV, &c);
+	assert_true(c.dry_run);
+	assert_null(c.command);
+	cli_release(&c);
+	parse_ok(W("envssm", "--dry-run", "/app", "--", "cmd"), NOENV, &c);
+	assert_string_equal(c.command[0], "cmd");
+	cli_release(&c);
+	parse_bad(W("envssm", "--format", "json", "/app", "--", "cmd"), NOENV,
+		  "--format prints the variables instead of running a command");
+	parse_bad(W("envssm", "--output", "f", "/app", "--", "cmd"), NOENV, "--output needs --format");
+}
+
+static void test_everyday_options(void **state)
+{
+	struct cli c;
+
+	(void)state;
+	parse_ok(W("envssm", "--require", "A,B", "--require=C", "--pristine", "--keep", "HOME",
+		   "--prefix", "APP_", "--last-segment", "--timeout", "2.5", "/app", "--", "cmd"),
+		 W("ENVSSM_REQUIRE=Z", "ENVSSM_KEEP=TERM"), &c);
+	assert_string_equal(c.require.items, "Z,A,B,C");
+	assert_string_equal(c.keep.items, "TERM,HOME");
+	assert_true(c.pristine);
+	assert_string_equal(c.name_prefix, "APP_");
+	assert_true(c.last_segment);
+	assert_int_equal(c.timeout_ms, 2500);
+	cli_release(&c);
+	parse_ok(W("envssm", "/app", "--", "cmd"),
+		 W("ENVSSM_TIMEOUT=30", "ENVSSM_PRISTINE=1", "ENVSSM_LAST_SEGMENT=yes",
+		   "ENVSSM_NO_DECRYPT=true", "ENVSSM_NO_RECURSIVE=1", "ENVSSM_DRY_RUN=0"),
+		 &c);
+	assert_int_equal(c.timeout_ms, 30000);
+	assert_true(c.pristine);
+	assert_true(c.last_segment);
+	assert_false(c.decrypt);
+	assert_false(c.recursive);
+	assert_false(c.dry_run);
+	cli_release(&c);
+	/* the flag beats the variable */
+	parse_ok(W("envssm", "--timeout", "5", "/app", "--", "cmd"), W("ENVSSM_TIMEOUT=30"), &c);
+	assert_int_equal(c.timeout_ms, 5000);
+	cli_release(&c);
+	parse_bad(W("envssm", "--keep", "HOME", "/app", "--", "cmd"), NOENV, "--keep needs --pristine");
+	parse_bad(W("envssm", "--timeout", "0", "/app", "--", "cmd"), NOENV, "invalid --timeout '0'");
+	parse_bad(W("envssm", "--timeout", "5s", "/app", "--", "cmd"), NOENV, "invalid --timeout");
+	parse_bad(W("envssm", "/app", "--", "cmd"), W("ENVSSM_TIMEOUT=-1"), "invalid ENVSSM_TIMEOUT");
+	parse_bad(W("envssm", "/app", "--", "cmd"), W("ENVSSM_PRISTINE=maybe"),
+		  "invalid ENVSSM_PRISTINE");
+}
+
 static void test_allow_names(void **state)
 {
 	struct cli c;
@@ -440,7 +523,7 @@ static void test_allow_names(void **state)
 	assert_string_equal(c.allow_names, "PATH");
 	cli_release(&c);
 	assert_null(c.allow_names);
-	assert_null(c.allow_storage);
+	assert_null(c.allow.items);
 	parse_ok(W("envssm", "--allow-name", "PATH", "--allow-name=HOME,LD_PRELOAD", "/app", "--",
 	           "cmd"),
 	         NOENV, &c);
@@ -546,6 +629,9 @@ int main(void)
 	        cmocka_unit_test(test_env_variable),
 	        cmocka_unit_test(test_bool_variables),
 	        cmocka_unit_test(test_bool_flag_beats_variable),
+	        cmocka_unit_test(test_references_only),
+	        cmocka_unit_test(test_print_and_dry_run_modes),
+	        cmocka_unit_test(test_everyday_options),
 	        cmocka_unit_test(test_allow_names),
 	        cmocka_unit_test(test_allow_names_many),
 	        cmocka_unit_test(test_verbose_variable),

@@ -1,0 +1,258 @@
+/*
+ * refs.c - find, batch and resolve ssm:// references.
+ */
+#include "refs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define SECRETS_PREFIX "/aws/reference/secretsmanager/"
+
+void refs_init(struct refs *r)
+{
+	memset(r, 0, sizeof(*r));
+	ssm_params_init(&r->store);
+}
+
+void refs_release(struct refs *r)
+{
+	for (size_t i = 0; i < r->len; i++) {
+		free(r->items[i].var);
+		free(r->items[i].request);
+	}
+	free(r->items);
+	ssm_params_release(&r->store);
+	refs_init(r);
+}
+
+static bool name_byte(unsigned char c, bool secret)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    c == '_' || c == '.' || c == '-' || c == '/')
+		return true;
+	/* Secrets Manager names also allow + = , @ */
+	return secret && (c == '+' || c == '=' || c == ',' || c == '@');
+}
+
+static bool selector_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 100)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!name_byte((unsigned char)s[i], false) || s[i] == '/')
+			return false;
+	}
+	return true;
+}
+
+/* check_ref validates "/name[:selector]"; returns why not, or NULL. */
+static const char *check_ref(const char *p, size_t *base_len)
+{
+	bool secret = strncmp(p, SECRETS_PREFIX, strlen(SECRETS_PREFIX)) == 0;
+	const char *colon = strchr(p, ':');
+	size_t n = colon ? (size_t)(colon - p) : strlen(p);
+
+	*base_len = n;
+	if (p[0] != '/')
+		return "use ssm:///full/name (three slashes)";
+	if (n < 2 || n > 2048 || p[n - 1] == '/' || strstr(p, "//") != NULL)
+		return "not a full parameter name";
+	for (size_t i = 0; i < n; i++) {
+		if (!name_byte((unsigned char)p[i], secret))
+			return "a byte SSM names cannot hold";
+	}
+	if (colon != NULL && !selector_ok(colon + 1))
+		return "a bad :VERSION or :LABEL";
+	return NULL;
+}
+
+static int push_ref(struct refs *out, const char *entry, size_t name_len, const char *request,
+		    size_t base_len, struct err *e)
+{
+	struct ref *r;
+
+	if (out->len == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 8;
+		struct ref *items = realloc(out->items, cap * sizeof(*items));
+
+		if (items == NULL)
+			return err_nomem(e);
+		out->items = items;
+		out->cap = cap;
+	}
+	r = &out->items[out->len];
+	memset(r, 0, sizeof(*r));
+	r->var = strndup(entry, name_len);
+	r->request = strdup(request);
+	r->base_len = base_len;
+	out->len++;
+	if (r->var == NULL || r->request == NULL)
+		return err_nomem(e);
+	return 0;
+}
+
+int refs_scan(char *const *envp, struct refs *out, struct err *e)
+{
+	struct buf bad = BUF_INIT;
+	int rc = -1;
+
+	for (size_t i = 0; envp != NULL && envp[i] != NULL; i++) {
+		const char *eq = strchr(envp[i], '=');
+		const char *why;
+		size_t base_len, n;
+
+		if (eq == NULL || strncmp(eq + 1, REFS_SCHEME, strlen(REFS_SCHEME)) != 0)
+			continue;
+		n = (size_t)(eq - envp[i]);
+		if (refs_find(out, envp[i], n) != NULL)
+			continue;
+		why = check_ref(eq + 1 + strlen(REFS_SCHEME), &base_len);
+		if (why != NULL) {
+			if (buf_printf(&bad, e, "%s%.*s ('%.200s': %s)", bad.len ? ", " : "", (int)n,
+				       envp[i], eq + 1, why) < 0)
+				goto done;
+			continue;
+		}
+		if (push_ref(out, envp[i], n, eq + 1 + strlen(REFS_SCHEME), base_len, e) < 0)
+			goto done;
+	}
+	if (bad.len > 0) {
+		err_set(e, ERR_USAGE, "invalid references: %s", bad.data);
+		goto done;
+	}
+	rc = 0;
+done:
+	buf_release(&bad);
+	return rc;
+}
+
+const struct ref *refs_find(const struct refs *r, const char *var, size_t var_len)
+{
+	for (size_t i = 0; i < r->len; i++) {
+		if (strlen(r->items[i].var) == var_len && !memcmp(r->items[i].var, var, var_len))
+			return &r->items[i];
+	}
+	return NULL;
+}
+
+/* same_base tells whether two references name the same parameter. */
+static bool same_base(const struct ref *a, const struct ref *b)
+{
+	return a->base_len == b->base_len && !memcmp(a->request, b->request, a->base_len);
+}
+
+/* pick_batch chooses up to ten unresolved references whose parameters
+ * differ, so each answer maps back to exactly one request. */
+static size_t pick_batch(struct refs *r, bool *done, size_t *idx)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->len && n < SSM_GET_PARAMETERS_MAX; i++) {
+		bool clash = false;
+
+		if (done[i])
+			continue;
+		for (size_t k = 0; k < n; k++)
+			clash = clash || same_base(&r->items[idx[k]], &r->items[i]);
+		/* the same request twice is one name: share its answer */
+		for (size_t k = 0; k < n && clash; k++) {
+			if (!strcmp(r->items[idx[k]].request, r->items[i].request))
+				clash = false;
+		}
+		if (!clash)
+			idx[n++] = i;
+	}
+	return n;
+}
+
+/* answers tells whether a returned parameter name answers ref. A Secrets
+ * Manager reference comes back under its full reference name on AWS and
+ * under the bare secret id on moto and LocalStack; both count. */
+static bool answers(const char *name, const struct ref *ref)
+{
+	size_t plen = strlen(SECRETS_PREFIX);
+
+	if (strlen(name) == ref->base_len && !memcmp(name, ref->request, ref->base_len))
+		return true;
+	return ref->base_len > plen && !strncmp(ref->request, SECRETS_PREFIX, plen) &&
+	       strlen(name) == ref->base_len - plen &&
+	       !memcmp(name, ref->request + plen, ref->base_len - plen);
+}
+
+static const struct ssm_param *find_param(const struct ssm_params *p, size_t from,
+					   const struct ref *ref)
+{
+	for (size_t i = from; i < p->len; i++) {
+		if (answers(p->items[i].name, ref))
+			return &p->items[i];
+	}
+	return NULL;
+}
+
+/* resolve_batch asks for one batch and records what came back. */
+static int resolve_batch(struct aws_client *c, struct refs *r, const size_t *idx, size_t n,
+			 bool *done, struct buf *missing, struct err *e)
+{
+	const char *names[SSM_GET_PARAMETERS_MAX];
+	struct buf invalid = BUF_INIT;
+	size_t from = r->store.len, k = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < k; j++)
+			dup = dup || !strcmp(names[j], r->items[idx[i]].request);
+		if (!dup)
+			names[k++] = r->items[idx[i]].request;
+	}
+	r->calls++;
+	if (ssm_get_parameters(c, names, k, true, &r->store, &invalid, e) < 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		struct ref *ref = &r->items[idx[i]];
+
+		done[idx[i]] = true;
+		ref->param = find_param(&r->store, from, ref);
+		if (ref->param == NULL &&
+		    buf_printf(missing, e, "%s%s -> %.300s", missing->len ? ", " : "", ref->var,
+			       ref->request) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	buf_release(&invalid);
+	return rc;
+}
+
+int refs_resolve(struct aws_client *c, struct refs *r, struct err *e)
+{
+	bool *done = calloc(r->len + 1, sizeof(*done));
+	struct buf missing = BUF_INIT;
+	size_t idx[SSM_GET_PARAMETERS_MAX], n;
+	int rc = -1;
+
+	if (done == NULL)
+		return err_nomem(e);
+	while ((n = pick_batch(r, done, idx)) > 0) {
+		if (resolve_batch(c, r, idx, n, done, &missing, e) < 0) {
+			err_prefix(e, "unable to resolve references");
+			goto out;
+		}
+	}
+	if (missing.len > 0) {
+		err_set(e, ERR_AWS, "unresolved references (no such parameter, version or label): %s",
+			missing.data);
+		goto out;
+	}
+	log_info("resolved %zu references in %u calls", r->len, r->calls);
+	rc = 0;
+out:
+	buf_release(&missing);
+	free(done);
+	return rc;
+}
