@@ -44,9 +44,9 @@ DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_DEPS) 2>/dev/null)
 TEST_LIBS  = $(shell $(PKG_CONFIG) --libs $(TEST_DEPS) 2>/dev/null)
 
-ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DENVSSM_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=c11 -pthread -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DENVSSM_VERSION='"$(VERSION)"' \
              -Isrc $(WARN) $(HARDEN) $(DEP_CFLAGS) $(CFLAGS) $(SAN)
-ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS) $(SAN)
+ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS) $(SAN) -pthread
 
 SRCS       = $(wildcard src/*.c)
 LIB_OBJS   = $(patsubst src/%.c,$(O)/%.o,$(filter-out src/main.c,$(SRCS)))

@@ -7,7 +7,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <pthread.h>
+
 #include <curl/curl.h>
+
+struct http_share {
+	CURLSH *sh;
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+};
 
 struct curl_impl {
 	CURL *h;
@@ -267,6 +274,59 @@ static void base_options(struct curl_impl *ci)
 		curl_easy_setopt(h, CURLOPT_CAINFO, ci->opts.ca_bundle);
 	if (ci->opts.direct)
 		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	if (ci->opts.share != NULL)
+		curl_easy_setopt(h, CURLOPT_SHARE, ci->opts.share->sh);
+}
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *arg)
+{
+	struct http_share *s = arg;
+
+	(void)h;
+	(void)access;
+	pthread_mutex_lock(&s->locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *arg)
+{
+	struct http_share *s = arg;
+
+	(void)h;
+	pthread_mutex_unlock(&s->locks[data]);
+}
+
+int http_share_new(struct http_share **out, struct err *e)
+{
+	struct http_share *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return err_nomem(e);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&s->locks[i], NULL);
+	s->sh = curl_share_init();
+	if (s->sh == NULL) {
+		http_share_free(s);
+		return err_set(e, ERR_NETWORK, "unable to create a libcurl share");
+	}
+	curl_share_setopt(s->sh, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(s->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(s->sh, CURLSHOPT_USERDATA, s);
+	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(s->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	*out = s;
+	return 0;
+}
+
+void http_share_free(struct http_share *s)
+{
+	if (s == NULL)
+		return;
+	if (s->sh != NULL)
+		curl_share_cleanup(s->sh);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&s->locks[i]);
+	free(s);
 }
 
 int http_curl_new(struct http_client *c, const struct http_options *opts, struct err *e)

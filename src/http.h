@@ -67,7 +67,18 @@ struct http_client {
 	void *impl;
 };
 
+/* Shared between the clients of concurrent fetches: DNS answers, TLS
+ * sessions (so a second connection resumes instead of a full handshake)
+ * and idle connections. Thread-safe. */
+struct http_share;
+
+/* http_share_new makes a share; free it with http_share_free after every
+ * client using it is freed. */
+int http_share_new(struct http_share **out, struct err *e);
+void http_share_free(struct http_share *s);
+
 struct http_options {
+	struct http_share *share; /* or NULL */
 	const char *ca_bundle;   /* PEM file to trust instead of the system's */
 	long connect_timeout_ms; /* 0 for the default */
 	long timeout_ms;         /* default per-request timeout */

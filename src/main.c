@@ -20,6 +20,7 @@
 #include "creds.h"
 #include "envp.h"
 #include "exec.h"
+#include "fetch.h"
 #include "format.h"
 #include "http.h"
 #include "log.h"
@@ -42,7 +43,8 @@ struct run {
 	struct profile_files files;
 	bool files_loaded;
 	struct creds creds;
-	struct http_client http;
+	struct http_share *share; /* one connection pool for every client */
+	struct http_client http;  /* for references */
 	struct aws_client aws;
 	struct buf *paths; /* normalised, one per PATH operand */
 	size_t *path_end;  /* params index where each PATH's results end */
@@ -118,9 +120,12 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
 static int connect_ssm(struct run *r, char *const *envp, struct err *e)
 {
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = { r->settings.ca_bundle, 5000, timeout, false };
+	struct http_options ho = { NULL, r->settings.ca_bundle, 5000, timeout, false };
 
-	if (http_curl_global_init(e) < 0 || http_curl_new(&r->http, &ho, e) < 0)
+	if (http_curl_global_init(e) < 0 || http_share_new(&r->share, e) < 0)
+		return -1;
+	ho.share = r->share;
+	if (http_curl_new(&r->http, &ho, e) < 0)
 		return -1;
 	aws_client_init(&r->aws);
 	r->aws.http = &r->http;
@@ -173,22 +178,39 @@ static int choose_base(struct run *r, char *const *envp, struct err *e)
 	return 0;
 }
 
+/* fetch_all fetches every PATH, concurrently when there are several, and
+ * appends the results in PATH order. */
 static int fetch_all(struct run *r, struct err *e)
 {
-	for (size_t i = 0; i < r->cli.npaths; i++) {
-		const char *path = buf_cstr(&r->paths[i]);
-		struct ssm_fetch_stats st = { 0, 0 };
-		size_t before = r->params.len;
-		int64_t t0 = now_ms();
+	struct fetch_job *jobs = calloc(r->cli.npaths + 1, sizeof(*jobs));
+	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct http_options ho = { r->share, r->settings.ca_bundle, 5000, timeout, false };
+	int rc = -1;
 
-		if (ssm_get_parameters_by_path(&r->aws, path, r->cli.recursive, r->cli.decrypt,
-					       &r->params, &st, e) < 0)
-			return err_prefix(e, "unable to fetch '%s'", path);
+	if (jobs == NULL)
+		return err_nomem(e);
+	for (size_t i = 0; i < r->cli.npaths; i++)
+		jobs[i] = (struct fetch_job){ .path = buf_cstr(&r->paths[i]),
+					      .recursive = r->cli.recursive,
+					      .decrypt = r->cli.decrypt };
+	if (fetch_paths(&r->aws, &ho, jobs, r->cli.npaths, e) < 0)
+		goto done;
+	for (size_t i = 0; i < r->cli.npaths; i++) {
+		struct fetch_job *j = &jobs[i];
+
+		log_info("'%s': %zu parameters in %u pages, %lu requests, %ld connections, %lld ms",
+			 j->path, j->params.len, j->stats.pages, j->requests, j->connections,
+			 j->elapsed_ms);
+		if (ssm_params_take(&r->params, &j->params, e) < 0)
+			goto done;
 		r->path_end[i] = r->params.len;
-		log_info("'%s': %zu parameters in %u pages, %lld ms", path,
-			 r->params.len - before, st.pages, (long long)(now_ms() - t0));
 	}
-	return 0;
+	rc = 0;
+done:
+	for (size_t i = 0; i < r->cli.npaths; i++)
+		fetch_job_release(&jobs[i]);
+	free(jobs);
+	return rc;
 }
 
 /* substitute_refs puts each resolved value in place of its reference. */
@@ -308,6 +330,8 @@ static void run_release(struct run *r)
 	free(r->paths);
 	free(r->path_end);
 	http_client_free(&r->http);
+	http_share_free(r->share);
+	r->share = NULL;
 	creds_release(&r->creds);
 	if (r->files_loaded)
 		profile_files_release(&r->files);
@@ -323,10 +347,13 @@ static int fetch(struct run *r, char *const *envp, struct err *e)
 		return -1;
 	if (r->refs.len > 0 && refs_resolve(&r->aws, &r->refs, e) < 0)
 		return -1;
-	log_debug("%lu requests, %lu retries, %ld connections", r->aws.requests, r->aws.retries,
-		  r->http.vt->connections(r->http.impl));
+	if (r->refs.len > 0)
+		log_debug("references: %lu requests, %lu retries, %ld new connections",
+			  r->aws.requests, r->aws.retries, r->http.vt->connections(r->http.impl));
 	/* nothing below needs the network or the keys any more */
 	http_client_free(&r->http);
+	http_share_free(r->share);
+	r->share = NULL;
 	creds_release(&r->creds);
 	return 0;
 }

@@ -27,6 +27,28 @@ void ssm_params_release(struct ssm_params *p)
 	ssm_params_init(p);
 }
 
+int ssm_params_take(struct ssm_params *to, struct ssm_params *from, struct err *e)
+{
+	if (from->len == 0)
+		return 0;
+	if (to->len + from->len > SSM_MAX_PARAMS)
+		return err_set(e, ERR_LIMIT, "more than %d parameters", SSM_MAX_PARAMS);
+	if (to->len + from->len > to->cap) {
+		size_t cap = to->len + from->len;
+		struct ssm_param *items = realloc(to->items, cap * sizeof(*items));
+
+		if (items == NULL)
+			return err_nomem(e);
+		to->items = items;
+		to->cap = cap;
+	}
+	memcpy(to->items + to->len, from->items, from->len * sizeof(from->items[0]));
+	to->len += from->len;
+	free(from->items);
+	ssm_params_init(from);
+	return 0;
+}
+
 static struct ssm_param *params_push(struct ssm_params *p, struct err *e)
 {
 	if (p->len >= SSM_MAX_PARAMS) {

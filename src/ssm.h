@@ -34,6 +34,10 @@ void ssm_params_init(struct ssm_params *p);
 /* ssm_params_release wipes every value and frees everything. */
 void ssm_params_release(struct ssm_params *p);
 
+/* ssm_params_take moves every item of from to the end of to, leaving from
+ * empty. */
+int ssm_params_take(struct ssm_params *to, struct ssm_params *from, struct err *e);
+
 /* ssm_parse_page reads one GetParametersByPath (or GetParameters) response
  * body, appending its Parameters to out and putting NextToken (empty when
  * absent) into next_token. Pure. -1 with ERR_PARSE when the body is not the
