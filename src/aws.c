@@ -47,9 +47,11 @@ void aws_client_init(struct aws_client *c)
 	memset(c, 0, sizeof(*c));
 	c->service = "ssm";
 	c->retry.max_attempts = 3;
-	c->retry.base_ms = 1000;
-	c->retry.throttle_base_ms = 1000;
+	c->retry.throttle_until_deadline = true;
+	c->retry.base_ms = 50; /* the SDKs' 2026 scale for non-throttling errors */
 	c->retry.cap_ms = 20000;
+	c->retry.throttle_base_ms = 500;
+	c->retry.throttle_cap_ms = 3000;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
 		seed = (uint64_t)real_mono_ms() ^ ((uint64_t)getpid() << 32);
 	c->rng = seed | 1;
@@ -75,6 +77,7 @@ int aws_retry_from_env(struct aws_client *c, char *const *envp, struct err *e)
 		if (errno || *end != '\0' || n < 1 || n > 100)
 			return err_set(e, ERR_CONFIG, "invalid AWS_MAX_ATTEMPTS '%.32s': use 1 to 100", max);
 		c->retry.max_attempts = (int)n;
+		c->retry.throttle_until_deadline = false; /* the user's number is the limit */
 	}
 	return 0;
 }
@@ -241,13 +244,20 @@ enum aws_retry_class aws_retry_classify(const struct aws_error *ae)
 }
 
 long aws_backoff_ms(const struct aws_retry_policy *p, enum aws_retry_class cls, int n,
-		    double rand01)
+		    long *prev_ms, double rand01)
 {
-	long scale = cls == AWS_RETRY_THROTTLE ? p->throttle_base_ms : p->base_ms;
-	long ceiling = scale;
+	long ceiling = p->base_ms, lo, hi;
 
 	if (cls == AWS_RETRY_SKEW)
 		return 0;
+	if (cls == AWS_RETRY_THROTTLE) {
+		lo = p->throttle_base_ms;
+		hi = *prev_ms > 0 ? *prev_ms * 3 : lo * 3;
+		if (hi > p->throttle_cap_ms)
+			hi = p->throttle_cap_ms;
+		*prev_ms = hi <= lo ? hi : lo + (long)(rand01 * (double)(hi - lo));
+		return *prev_ms;
+	}
 	for (int i = 1; i < n && ceiling < p->cap_ms; i++)
 		ceiling *= 2;
 	if (ceiling > p->cap_ms)
@@ -429,7 +439,7 @@ static int report(const struct aws_error *ae, struct err *e)
 /* wait_before_retry sleeps the backoff; false when the deadline forbids. */
 static bool wait_before_retry(struct aws_client *c, enum aws_retry_class cls, int n)
 {
-	long delay = aws_backoff_ms(&c->retry, cls, n, next_rand01(c));
+	long delay = aws_backoff_ms(&c->retry, cls, n, &c->throttle_prev_ms, next_rand01(c));
 
 	if (c->deadline_ms > 0 && c->mono_ms() + delay >= c->deadline_ms)
 		return false;
@@ -438,10 +448,20 @@ static bool wait_before_retry(struct aws_client *c, enum aws_retry_class cls, in
 	return true;
 }
 
+/* out_of_attempts tells whether the failures so far forbid another try:
+ * throttling is bounded by the deadline alone when the policy says so. */
+static bool out_of_attempts(const struct aws_client *c, enum aws_retry_class cls, int counted)
+{
+	if (cls == AWS_RETRY_THROTTLE && c->retry.throttle_until_deadline && c->deadline_ms > 0)
+		return false;
+	return counted >= c->retry.max_attempts;
+}
+
 int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
 	     struct aws_error *aerr, struct err *e)
 {
 	bool skew_retried = false;
+	int counted = 0; /* failures that count against max_attempts */
 
 	if (c->wall_clock == NULL)
 		c->wall_clock = real_wall_clock;
@@ -463,14 +483,16 @@ int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response
 			n--; /* the SDKs do not count the skew correction */
 			continue;
 		}
-		if (cls == AWS_RETRY_NEVER || cls == AWS_RETRY_SKEW || n >= c->retry.max_attempts ||
-		    !wait_before_retry(c, cls, n))
+		if (!(cls == AWS_RETRY_THROTTLE && c->retry.throttle_until_deadline))
+			counted++;
+		else if (c->deadline_ms <= 0)
+			counted++;
+		if (cls == AWS_RETRY_NEVER || cls == AWS_RETRY_SKEW ||
+		    out_of_attempts(c, cls, counted) || !wait_before_retry(c, cls, counted))
 			return report(aerr, e);
 		c->retries++;
-		log_info("retrying %s after %s (attempt %d of %d)",
-			 op->target ? op->target : c->service,
-			 aerr->status ? aerr->code : http_failure_name(aerr->failure), n + 1,
-			 c->retry.max_attempts);
+		log_info("retrying %s after %s (attempt %d)", op->target ? op->target : c->service,
+			 aerr->status ? aerr->code : http_failure_name(aerr->failure), n + 1);
 	}
 }
 

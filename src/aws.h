@@ -38,11 +38,22 @@ enum aws_retry_class {
 	AWS_RETRY_SKEW,      /* signature expired / not yet current */
 };
 
+/*
+ * Retries. Transient errors (5xx, resets, timeouts) back off with full
+ * jitter: rand * min(base * 2^(n-1), cap), as the SDKs' standard mode
+ * does. Throttling backs off with decorrelated jitter: min(cap,
+ * rand(throttle_base, 3 * previous)), which lets a fleet of processes
+ * starting at once share the account's rate with fewer wasted requests and
+ * a shorter tail than full jitter (see bench/). Unless AWS_MAX_ATTEMPTS is
+ * set, throttling is retried until the deadline: a herd must come up.
+ */
 struct aws_retry_policy {
-	int max_attempts;    /* total attempts, first included */
-	long base_ms;        /* backoff scale for transient errors */
-	long throttle_base_ms; /* backoff scale for throttling */
-	long cap_ms;         /* ceiling of one backoff */
+	int max_attempts;       /* total attempts, first included */
+	bool throttle_until_deadline; /* throttling ignores max_attempts */
+	long base_ms;           /* full-jitter scale for transient errors */
+	long cap_ms;            /* ceiling of one transient backoff */
+	long throttle_base_ms;  /* least throttling backoff */
+	long throttle_cap_ms;   /* ceiling of one throttling backoff */
 };
 
 struct aws_client {
@@ -54,6 +65,7 @@ struct aws_client {
 	struct aws_retry_policy retry;
 	int64_t deadline_ms; /* monotonic ms at which to give up; 0 = none */
 	long skew_s;         /* server time minus ours, learnt from Date */
+	long throttle_prev_ms; /* last throttling delay: contention is remembered */
 	/* injectable for tests; NULL means the real one */
 	time_t (*wall_clock)(void);
 	int64_t (*mono_ms)(void);
@@ -102,9 +114,11 @@ void aws_error_parse(const struct http_response *resp, struct aws_error *out);
 enum aws_retry_class aws_retry_classify(const struct aws_error *ae);
 
 /* aws_backoff_ms is the delay before attempt n+1 after attempt n (from 1)
- * failed: rand01 * min(scale * 2^(n-1), cap), "full jitter". Pure. */
+ * failed with class cls: full jitter for transient errors, decorrelated
+ * jitter from *prev_ms (the last throttling delay, 0 at first; updated) for
+ * throttling, 0 for clock skew. rand01 is in [0, 1). Pure. */
 long aws_backoff_ms(const struct aws_retry_policy *p, enum aws_retry_class cls, int n,
-		    double rand01);
+		    long *prev_ms, double rand01);
 
 /* aws_parse_http_date reads an RFC 1123 date ("Sun, 06 Nov 1994 08:49:37
  * GMT"); returns -1 when it cannot. */

@@ -277,16 +277,40 @@ static void test_classify(void **state)
 
 static void test_backoff_full_jitter_capped(void **state)
 {
-	struct aws_retry_policy p = { 3, 1000, 1000, 20000 };
+	struct aws_retry_policy p = { 3, true, 1000, 20000, 500, 3000 };
+	long prev = 0;
 
 	(void)state;
-	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 1, 0.999), 999);
-	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 2, 0.5), 1000);
-	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 3, 0.5), 2000);
-	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 10, 0.5), 10000);
-	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 40, 0.999), 19980);
-	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 1, 0.0), 0);
-	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_SKEW, 1, 0.7), 0);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 1, &prev, 0.999), 999);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 2, &prev, 0.5), 1000);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 3, &prev, 0.5), 2000);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 10, &prev, 0.5), 10000);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 40, &prev, 0.999), 19980);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_TRANSIENT, 1, &prev, 0.0), 0);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_SKEW, 1, &prev, 0.7), 0);
+	/* transient backoff leaves the throttling memory alone */
+	assert_int_equal(prev, 0);
+}
+
+static void test_backoff_throttle_decorrelated(void **state)
+{
+	struct aws_retry_policy p = { 3, true, 50, 20000, 500, 3000 };
+	long prev = 0;
+
+	(void)state;
+	/* first: uniform in [base, 3 * base) */
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_THROTTLE, 1, &prev, 0.0), 500);
+	assert_int_equal(prev, 500);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_THROTTLE, 2, &prev, 0.5), 1000);
+	/* then from the previous delay: [base, 3 * prev), capped */
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_THROTTLE, 3, &prev, 0.999), 2997);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_THROTTLE, 4, &prev, 0.999), 2997);
+	assert_int_equal(aws_backoff_ms(&p, AWS_RETRY_THROTTLE, 5, &prev, 0.0), 500);
+	for (int i = 0; i < 100; i++) {
+		long d = aws_backoff_ms(&p, AWS_RETRY_THROTTLE, 6, &prev, (double)i / 100.0);
+
+		assert_true(d >= 500 && d <= 3000);
+	}
 }
 
 static void test_http_date(void **state)
@@ -323,7 +347,10 @@ static void test_retry_env(void **state)
 	assert_int_equal(c.retry.max_attempts, 3);
 	assert_int_equal(aws_retry_from_env(&c, env1, &e), 0);
 	assert_int_equal(c.retry.max_attempts, 7);
+	/* the user's number bounds throttling too */
+	assert_false(c.retry.throttle_until_deadline);
 	aws_client_init(&c);
+	assert_true(c.retry.throttle_until_deadline);
 	assert_int_equal(aws_retry_from_env(&c, env2, &e), 0);
 	assert_int_equal(c.retry.max_attempts, 5);
 	assert_int_equal(aws_retry_from_env(&c, env3, &e), -1);
@@ -354,8 +381,8 @@ static void test_retry_then_success(void **state)
 	assert_int_equal(r.c.requests, 3);
 	assert_int_equal(r.c.retries, 2);
 	assert_int_equal(nslept, 2);
-	assert_true(slept[0] < 1000);
-	assert_true(slept[1] < 2000);
+	assert_true(slept[0] >= 500 && slept[0] < 1500); /* throttled: decorrelated */
+	assert_true(slept[1] < 100);                     /* reset: full jitter, 50 ms scale */
 	for (int i = 0; i < 3; i++) {
 		assert_true(r.fake.had_auth[i]);
 		assert_false(r.fake.had_token[i]);
@@ -414,6 +441,43 @@ static void test_network_failure_reported(void **state)
 	assert_int_equal(r.fake.calls, 3);
 	assert_int_equal(e.kind, ERR_NETWORK);
 	assert_non_null(strstr(e.msg, "unable to connect"));
+	rig_release(&r);
+}
+
+static void test_throttling_retried_until_deadline(void **state)
+{
+	static const struct reply script[] = {
+		{ 400, throttle, NULL, NULL, HTTP_OK }, { 400, throttle, NULL, NULL, HTTP_OK },
+		{ 400, throttle, NULL, NULL, HTTP_OK }, { 400, throttle, NULL, NULL, HTTP_OK },
+		{ 400, throttle, NULL, NULL, HTTP_OK }, { 200, "{}", NULL, NULL, HTTP_OK },
+	};
+	struct rig r;
+	struct aws_error ae;
+	struct err e;
+
+	(void)state;
+	rig_init(&r, script, 6, NULL);
+	r.c.deadline_ms = fake_now_ms + 60000;
+	/* five throttles, more than max_attempts, and still it comes up */
+	assert_int_equal(rig_call(&r, &ae, &e), 0);
+	assert_int_equal(r.fake.calls, 6);
+	rig_release(&r);
+}
+
+static void test_throttling_bounded_by_user_attempts(void **state)
+{
+	static const struct reply script[] = { { 400, throttle, NULL, NULL, HTTP_OK } };
+	char *env[] = { "AWS_MAX_ATTEMPTS=2", NULL };
+	struct rig r;
+	struct aws_error ae;
+	struct err e;
+
+	(void)state;
+	rig_init(&r, script, 1, NULL);
+	r.c.deadline_ms = fake_now_ms + 60000;
+	assert_int_equal(aws_retry_from_env(&r.c, env, &e), 0);
+	assert_int_equal(rig_call(&r, &ae, &e), -1);
+	assert_int_equal(r.fake.calls, 2);
 	rig_release(&r);
 }
 
@@ -489,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_error_html_and_bare),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_backoff_full_jitter_capped),
+		cmocka_unit_test(test_backoff_throttle_decorrelated),
 		cmocka_unit_test(test_http_date),
 		cmocka_unit_test(test_json_nul),
 		cmocka_unit_test(test_retry_env),
@@ -496,6 +561,8 @@ int main(void)
 		cmocka_unit_test(test_no_retry_on_access_denied),
 		cmocka_unit_test(test_attempts_exhausted),
 		cmocka_unit_test(test_network_failure_reported),
+		cmocka_unit_test(test_throttling_retried_until_deadline),
+		cmocka_unit_test(test_throttling_bounded_by_user_attempts),
 		cmocka_unit_test(test_deadline_stops_retries),
 		cmocka_unit_test(test_clock_skew_resigns_once),
 		cmocka_unit_test(test_clock_skew_only_once),
