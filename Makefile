@@ -38,6 +38,9 @@ endif
 ifeq ($(BUILD),valgrind)
 SAN        = -O1 -g
 endif
+ifeq ($(BUILD),fuzz)
+SAN        = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -O1 -g
+endif
 
 DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS) 2>/dev/null)
 DEP_LIBS   = $(shell $(PKG_CONFIG) --libs $(DEPS) 2>/dev/null)
@@ -61,7 +64,7 @@ BIN        = $(O)/envssm
 endif
 
 .PHONY: all deps test-deps check unit integration demo install uninstall asan ubsan \
-        valgrind lint format fuzz bench clean
+        valgrind lint format fuzz fuzz-run bench clean
 
 all: deps $(BIN)
 
@@ -97,6 +100,25 @@ $(O)/test_%: tests/unit/test_%.c $(O)/libenvssm.a src/*.h
 $(O)/sigv4_tool: tests/sigv4_tool.c $(O)/libenvssm.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(DEP_LIBS)
 
+$(O)/format_tool: tests/format_tool.c $(O)/libenvssm.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(DEP_LIBS)
+
+# libFuzzer targets: one per parser, each run for FUZZ_SECONDS from its
+# checked-in seeds (new inputs go to a scratch corpus under build/).
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+$(O)/fuzz_%: tests/fuzz/fuzz_%.c $(O)/libenvssm.a
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $(ALL_LDFLAGS) -o $@ $< $(O)/libenvssm.a $(DEP_LIBS)
+fuzz-run: $(patsubst %,$(O)/fuzz_%,$(FUZZ_NAMES))
+	@set -e; rm -rf $(O)/artifacts; mkdir -p $(O)/artifacts; for n in $(FUZZ_NAMES); do \
+	  mkdir -p $(O)/corpus-$$n tests/fuzz/corpus/$$n; \
+	  printf 'fuzz_%s, %s s: ' $$n $(FUZZ_SECONDS); \
+	  $(O)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -max_len=65536 \
+	    -artifact_prefix=$(O)/artifacts/$$n- $(O)/corpus-$$n tests/fuzz/corpus/$$n \
+	    > $(O)/fuzz-$$n.log 2>&1 || { tail -40 $(O)/fuzz-$$n.log; exit 1; }; \
+	  grep -o 'number_of_executed_units: [0-9]*' $(O)/fuzz-$$n.log | sed 's/.*: /executions: /'; \
+	done; if [ -n "$$(ls $(O)/artifacts)" ]; then ls $(O)/artifacts; exit 1; fi
+
 # The wrapper the integration tests run when checking under valgrind.
 VALGRIND_LOGS = $(O)/valgrind-logs
 VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
@@ -106,8 +128,10 @@ unit: test-deps $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 	  if [ "$(BUILD)" = valgrind ]; then $(VALGRIND) $$t; else $$t; fi; done
 
-integration: test-deps $(BIN) $(O)/sigv4_tool
+integration: test-deps $(BIN) $(O)/sigv4_tool $(O)/format_tool
 	$(PYTHON) tests/sigv4_botocore.py $(O)/sigv4_tool
+	$(PYTHON) tests/test_formats.py --tool $(O)/format_tool
+	$(PYTHON) tests/test_fakessm.py
 	$(PYTHON) tests/integration/run.py --envssm $(ENVSSM_UNDER_TEST)
 
 ENVSSM_UNDER_TEST = $(BIN)
@@ -133,6 +157,9 @@ ubsan:
 valgrind:
 	rm -rf build/valgrind/valgrind-logs
 	$(MAKE) BUILD=valgrind ENVSSM_QUICK=1 check
+
+fuzz:
+	$(MAKE) BUILD=fuzz CC=clang fuzz-run
 
 demo: all
 	@command -v moto_server >/dev/null 2>&1 || { \

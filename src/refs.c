@@ -95,6 +95,16 @@ static int push_ref(struct refs *out, const char *entry, size_t name_len, const 
 	return 0;
 }
 
+/* earlier_entry tells whether envp[0..i) already defines the name. */
+static bool earlier_entry(char *const *envp, size_t i, const char *name, size_t n)
+{
+	for (size_t k = 0; k < i; k++) {
+		if (!strncmp(envp[k], name, n) && envp[k][n] == '=')
+			return true;
+	}
+	return false;
+}
+
 int refs_scan(char *const *envp, struct refs *out, struct err *e)
 {
 	struct buf bad = BUF_INIT;
@@ -108,7 +118,8 @@ int refs_scan(char *const *envp, struct refs *out, struct err *e)
 		if (eq == NULL || strncmp(eq + 1, REFS_SCHEME, strlen(REFS_SCHEME)) != 0)
 			continue;
 		n = (size_t)(eq - envp[i]);
-		if (refs_find(out, envp[i], n) != NULL)
+		/* the environment built later keeps a name's first entry only */
+		if (earlier_entry(envp, i, envp[i], n))
 			continue;
 		why = check_ref(eq + 1 + strlen(REFS_SCHEME), &base_len);
 		if (why != NULL) {

@@ -45,7 +45,8 @@ void refs_release(struct refs *r);
 /* refs_scan collects every variable of envp whose value starts with
  * "ssm://". Pure. A malformed reference is ERR_USAGE listing all of them
  * by variable name (a reference is a pointer, not a secret, but it is
- * never echoed past 200 bytes). Only the first of repeated names counts. */
+ * never echoed past 200 bytes). Only a name's first entry counts, as in the
+ * environment envp_build makes. */
 int refs_scan(char *const *envp, struct refs *out, struct err *e);
 
 /* refs_resolve resolves every reference, ten names a call. A reference

@@ -28,21 +28,36 @@ static void check(const struct cli *c, char **argv, int argc)
 {
 	if (c->help || c->version)
 		return;
-	if (c->npaths == 0 || c->command == NULL || c->command[0] == NULL ||
-	    !within(c->paths, argv, argc) || !within(c->command, argv, argc))
+	/* no command only in print mode or a dry run */
+	if (c->command == NULL && c->format == NULL && !c->dry_run)
 		abort();
-	/* the paths end at "--" and the command follows it */
-	if (c->paths + c->npaths + 1 != c->command || strcmp(c->paths[c->npaths], "--") != 0)
+	/* a command never with --format */
+	if (c->command != NULL && c->format != NULL)
 		abort();
+	if (c->npaths > 0 && !within(c->paths, argv, argc))
+		abort();
+	if (c->command != NULL) {
+		if (c->command[0] == NULL || !within(c->command, argv, argc))
+			abort();
+		/* the paths end at "--" and the command follows it */
+		if (c->paths + c->npaths + 1 != c->command || strcmp(c->paths[c->npaths], "--") != 0)
+			abort();
+	}
 	for (size_t i = 0; i < c->npaths; i++) {
 		if (c->paths[i][0] == '-')
 			abort();
 	}
+	if (c->output != NULL && c->format == NULL)
+		abort();
+	if (c->keep.items != NULL && !c->pristine)
+		abort();
+	if (c->timeout_ms < 0 || c->timeout_ms > 86400000L)
+		abort();
 	if (c->verbosity < 0 || c->verbosity > 8)
 		abort();
 	if (c->log_format != LOG_TEXT && c->log_format != LOG_JSON)
 		abort();
-	if ((c->allow_names == NULL) != (c->allow_storage == NULL))
+	if ((c->allow_names == NULL) != (c->allow.items == NULL))
 		abort();
 }
 
