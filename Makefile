@@ -161,6 +161,12 @@ valgrind:
 fuzz:
 	$(MAKE) BUILD=fuzz CC=clang fuzz-run
 
+# Speed and memory, side by side with what users would otherwise run;
+# writes bench/results.md.
+bench: all
+	$(MAKE) -C bench
+	$(PYTHON) bench/bench.py --envssm ./envssm --out bench/results.md
+
 demo: all
 	@command -v moto_server >/dev/null 2>&1 || { \
 	  echo "envssm: the demo needs moto_server: pip install 'moto[server]' boto3" >&2; exit 1; }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include <pthread.h>
 
@@ -15,6 +17,9 @@ struct http_share {
 	CURLSH *sh;
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 };
+
+/* Where Debian, Ubuntu, Fedora and Alpine keep hashed CA certificates. */
+#define HTTP_CA_DIR "/etc/ssl/certs"
 
 struct curl_impl {
 	CURL *h;
@@ -257,6 +262,26 @@ int http_curl_global_init(struct err *e)
 	return 0;
 }
 
+/* ca_dir_hashed tells whether dir holds OpenSSL's hashed links
+ * ("1a2b3c4d.0"); without them a directory lookup would trust nothing, so
+ * the caller keeps libcurl's default bundle. */
+static bool ca_dir_hashed(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (ent = readdir(d)) != NULL) {
+		const char *n = ent->d_name;
+
+		found = strlen(n) == 10 && strspn(n, "0123456789abcdef") == 8 && !strcmp(n + 8, ".0");
+	}
+	closedir(d);
+	return found;
+}
+
 static void base_options(struct curl_impl *ci)
 {
 	CURL *h = ci->h;
@@ -270,8 +295,14 @@ static void base_options(struct curl_impl *ci)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "envssm/" ENVSSM_VERSION);
 	if (ci->opts.connect_timeout_ms > 0)
 		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ci->opts.connect_timeout_ms);
-	if (ci->opts.ca_bundle != NULL)
+	if (ci->opts.ca_bundle != NULL) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, ci->opts.ca_bundle);
+	} else if (ca_dir_hashed(HTTP_CA_DIR)) {
+		/* the system's hashed directory: OpenSSL looks up the one issuer
+		 * it needs instead of parsing the whole bundle on every start */
+		curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(h, CURLOPT_CAPATH, HTTP_CA_DIR);
+	}
 	if (ci->opts.direct)
 		curl_easy_setopt(h, CURLOPT_PROXY, "");
 	if (ci->opts.share != NULL)
