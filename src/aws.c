@@ -193,7 +193,7 @@ static const char *const throttle_codes[] = {
 };
 
 static const char *const transient_codes[] = {
-	"RequestTimeout", "RequestTimeoutException", "InternalServerError", "InternalFailure",
+	"UnexpectedContentType", "RequestTimeout", "RequestTimeoutException", "InternalServerError", "InternalFailure",
 	"ServiceUnavailable", "IDPCommunicationError",
 };
 
@@ -370,6 +370,25 @@ static long remaining_ms(struct aws_client *c)
 	return left > 1 ? (long)left : 1;
 }
 
+/* foreign_body tells whether a 200 answer to a JSON operation carries
+ * something else (an HTML page from a proxy or captive portal): SSM never
+ * sends that, so it is a transient fault, not a malformed response. */
+static bool foreign_body(const struct aws_op *op, const struct http_response *resp)
+{
+	return strstr(op->content_type, "json") != NULL && resp->content_type[0] != '\0' &&
+	       strstr(resp->content_type, "json") == NULL;
+}
+
+static void foreign_error(const struct http_response *resp, struct aws_error *ae)
+{
+	char type[64];
+
+	clean_copy(type, sizeof(type), resp->content_type, sizeof(resp->content_type));
+	snprintf(ae->code, sizeof(ae->code), "UnexpectedContentType");
+	snprintf(ae->message, sizeof(ae->message),
+		 "HTTP 200 with a %s body, not AWS JSON: a proxy or captive portal in the way?", type);
+}
+
 /* attempt sends one request; 0 on HTTP 200, -1 with ae on an AWS or
  * network error, -2 on our own failure (never retried). */
 static int attempt(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
@@ -395,9 +414,11 @@ static int attempt(struct aws_client *c, const struct aws_op *op, struct http_re
 	c->requests++;
 	rc = http_perform(c->http, &req, resp, e);
 	sigv4_result_release(&sr.sig);
-	if (rc == 0 && resp->status == 200)
+	if (rc == 0 && resp->status == 200 && !foreign_body(op, resp))
 		return 0;
 	aws_error_parse(resp, ae);
+	if (rc == 0 && resp->status == 200)
+		foreign_error(resp, ae);
 	return -1;
 }
 
@@ -427,13 +448,18 @@ static bool learn_skew(struct aws_client *c, const struct http_response *resp)
 	return true;
 }
 
-static int report(const struct aws_error *ae, struct err *e)
+static int report(struct aws_client *c, const struct aws_error *ae, bool deadline, struct err *e)
 {
 	if (ae->status == 0)
-		return err_prefix(e, "%s", "network");
-	return err_set(e, ERR_AWS, "%s%s%s (HTTP %ld%s%s)", ae->code, ae->message[0] ? ": " : "",
-		       ae->message, ae->status, ae->request_id[0] ? ", request " : "",
-		       ae->request_id);
+		err_prefix(e, "%s", "network");
+	else
+		err_set(e, ERR_AWS, "%s%s%s (HTTP %ld%s%s)", ae->code, ae->message[0] ? ": " : "",
+			ae->message, ae->status, ae->request_id[0] ? ", request " : "",
+			ae->request_id);
+	if (deadline || (c->deadline_ms > 0 && c->mono_ms() >= c->deadline_ms - 50))
+		err_prefix(e, "gave up at the deadline (--timeout) after %lu requests; last error",
+			   c->requests);
+	return -1;
 }
 
 /* wait_before_retry sleeps the backoff; false when the deadline forbids. */
@@ -487,9 +513,10 @@ int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response
 			counted++;
 		else if (c->deadline_ms <= 0)
 			counted++;
-		if (cls == AWS_RETRY_NEVER || cls == AWS_RETRY_SKEW ||
-		    out_of_attempts(c, cls, counted) || !wait_before_retry(c, cls, counted))
-			return report(aerr, e);
+		if (cls == AWS_RETRY_NEVER || cls == AWS_RETRY_SKEW || out_of_attempts(c, cls, counted))
+			return report(c, aerr, false, e);
+		if (!wait_before_retry(c, cls, counted))
+			return report(c, aerr, true, e);
 		c->retries++;
 		log_info("retrying %s after %s (attempt %d)", op->target ? op->target : c->service,
 			 aerr->status ? aerr->code : http_failure_name(aerr->failure), n + 1);

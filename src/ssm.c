@@ -326,6 +326,7 @@ int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recu
 	struct buf body = BUF_INIT, token = BUF_INIT;
 	uint64_t *seen = NULL;
 	bool repeat = false;
+	unsigned empty_run = 0;
 	int rc = -1;
 
 	for (stats->pages = 0;; stats->pages++) {
@@ -341,6 +342,13 @@ int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recu
 		log_debug("'%s': page %u, %zu parameters", path, stats->pages + 1, out->len - before);
 		if (token.len == 0)
 			break;
+		empty_run = out->len == before ? empty_run + 1 : 0;
+		if (empty_run >= SSM_MAX_EMPTY_PAGES) {
+			err_set(e, ERR_LIMIT,
+				"pagination is not progressing: %u pages in a row without a parameter, each with a new NextToken",
+				empty_run);
+			goto done;
+		}
 		if (token_seen(&seen, stats->pages, &token, &repeat, e) < 0)
 			goto done;
 		if (repeat) {

@@ -15,6 +15,9 @@
  * path is wrong. */
 #define SSM_MAX_PAGES 20000
 #define SSM_MAX_PARAMS 100000
+/* AWS may send a few empty pages with a NextToken; hundreds in a row is
+ * a server that never ends, eating the account's shared rate. */
+#define SSM_MAX_EMPTY_PAGES 200
 
 struct ssm_param {
 	char *name; /* full parameter name */
