@@ -298,8 +298,11 @@ void aws_json_hooks(void)
 bool aws_json_has_nul(const char *text, size_t len)
 {
 	for (size_t i = 0; i + 1 < len; i++) {
-		if (text[i] != '\\')
-			continue;
+		const char *bs = memchr(text + i, '\\', len - i - 1);
+
+		if (bs == NULL)
+			return false;
+		i = (size_t)(bs - text);
 		if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4))
 			return true;
 		i++; /* skip the escaped byte */

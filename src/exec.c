@@ -11,24 +11,24 @@
 
 #include "envp.h"
 
-#define SIG_LIMIT 65
+/* The only dispositions envssm ever changes: exec_guard_signals' three
+ * and SIGPIPE. libcurl runs with CURLOPT_NOSIGNAL and OpenSSL installs no
+ * handler, so these four and the mask are all there is to put back. */
+static const int guarded[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE };
 
 void exec_snapshot(struct exec_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	sigprocmask(SIG_SETMASK, NULL, &st->mask);
-	for (int sig = 1; sig < SIG_LIMIT && sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		st->saved[sig] = sigaction(sig, NULL, &st->actions[sig]) == 0;
-	}
+	for (size_t i = 0; i < sizeof(guarded) / sizeof(guarded[0]); i++)
+		st->saved[guarded[i]] = sigaction(guarded[i], NULL, &st->actions[guarded[i]]) == 0;
 }
 
 void exec_restore(const struct exec_state *st)
 {
-	for (int sig = 1; sig < SIG_LIMIT && sig < NSIG; sig++) {
-		if (st->saved[sig])
-			sigaction(sig, &st->actions[sig], NULL);
+	for (size_t i = 0; i < sizeof(guarded) / sizeof(guarded[0]); i++) {
+		if (st->saved[guarded[i]])
+			sigaction(guarded[i], &st->actions[guarded[i]], NULL);
 	}
 	sigprocmask(SIG_SETMASK, &st->mask, NULL);
 }

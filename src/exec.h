@@ -8,14 +8,16 @@
 #include <signal.h>
 #include <stdbool.h>
 
-/* The signal mask and every disposition as envssm found them. */
+/* The signal mask and the dispositions envssm may change, as it found
+ * them. */
 struct exec_state {
 	sigset_t mask;
 	struct sigaction actions[65];
 	bool saved[65];
 };
 
-/* exec_snapshot records the signal mask and dispositions. Call it first
+/* exec_snapshot records the signal mask and the dispositions of the
+ * signals envssm handles (SIGTERM, SIGINT, SIGHUP, SIGPIPE). Call it first
  * thing in main, before anything (libcurl, OpenSSL) may change them. */
 void exec_snapshot(struct exec_state *st);
 

@@ -143,8 +143,26 @@ static const char *const reserved_prefix[] = {
 	"LD_", "BASH_FUNC_", "AWS_CONTAINER_", "AWS_EC2_METADATA_", "AWS_ENDPOINT_URL_", "GIT_",
 };
 
+/* first_letter_reserved tells whether any reserved name starts with c: a
+ * cheap first test, built from the lists themselves on first use. */
+static bool first_letter_reserved(unsigned char c)
+{
+	static bool map[256], ready;
+
+	if (!ready) {
+		for (size_t i = 0; i < sizeof(reserved_exact) / sizeof(reserved_exact[0]); i++)
+			map[(unsigned char)reserved_exact[i][0]] = true;
+		for (size_t i = 0; i < sizeof(reserved_prefix) / sizeof(reserved_prefix[0]); i++)
+			map[(unsigned char)reserved_prefix[i][0]] = true;
+		ready = true;
+	}
+	return map[c];
+}
+
 bool names_reserved(const char *var)
 {
+	if (!first_letter_reserved((unsigned char)var[0]))
+		return false;
 	for (size_t i = 0; i < sizeof(reserved_exact) / sizeof(reserved_exact[0]); i++) {
 		if (strcmp(var, reserved_exact[i]) == 0)
 			return true;
