@@ -206,7 +206,7 @@ static bool code_in(const char *code, const char *const *list, size_t n)
 	return false;
 }
 
-#define IN(code, list) code_in(code, list, sizeof(list) / sizeof(list[0]))
+#define IN(code, list) code_in((code), (list), sizeof(list) / sizeof((list)[0]))
 
 static bool is_skew(const struct aws_error *ae)
 {

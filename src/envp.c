@@ -28,7 +28,7 @@ const char *env_get_nonempty(char *const *envp, const char *name)
 
 static size_t name_len(const char *entry)
 {
-	const char *eq = strchr(entry, '=');
+	const char *eq = entry != NULL ? strchr(entry, '=') : NULL;
 
 	return eq ? (size_t)(eq - entry) : 0;
 }
@@ -130,7 +130,7 @@ fail:
 
 void envp_release(struct envp_result *r)
 {
-	for (size_t i = 0; r->envp != NULL && i < r->len; i++) {
+	for (size_t i = 0; r->envp != NULL && r->owned != NULL && i < r->len; i++) {
 		if (r->owned[i])
 			mem_free_secure(r->envp[i]);
 	}

@@ -20,6 +20,7 @@
 #include "creds.h"
 #include "envp.h"
 #include "exec.h"
+#include "explain.h"
 #include "fetch.h"
 #include "format.h"
 #include "http.h"
@@ -64,6 +65,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int write_all(int fd, const struct buf *b, struct err *e);
+
 /* env_decides tells whether flags and environment settle credentials,
  * region and endpoint, so no shared file need be opened at all. */
 static bool env_decides(const struct cli *c, const struct settings_flags *f, char *const *envp)
@@ -89,17 +92,27 @@ static int check_profile(const struct run *r, struct err *e)
 static int load_settings(struct run *r, char *const *envp, struct err *e)
 {
 	struct settings_flags f = { r->cli.profile, r->cli.region, r->cli.endpoint_url };
+	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct creds_ctx imds; /* asked for the region only when nothing else gives one */
+	struct settings_fallback fb = { creds_region_from_imds, &imds, "IMDS" };
+	int rc;
 
 	if (settings_profile(&f, envp, &r->settings, e) < 0)
 		return -1;
-	if (!env_decides(&r->cli, &f, envp)) {
+	if (r->cli.explain || !env_decides(&r->cli, &f, envp)) {
 		if (profile_files_load(envp, &r->files, e) < 0)
 			return -1;
 		r->files_loaded = true;
 		if (check_profile(r, e) < 0)
 			return -1;
 	}
-	if (settings_resolve(&f, envp, r->files_loaded ? &r->files : NULL, &r->settings, e) < 0)
+	creds_ctx_init(&imds, envp, r->settings.profile, r->settings.profile_explicit,
+		       r->files_loaded ? &r->files : NULL, time(NULL));
+	imds.deadline_ms = now_ms() + timeout;
+	rc = settings_resolve_fallback(&f, &fb, envp, r->files_loaded ? &r->files : NULL,
+				       &r->settings, e);
+	creds_ctx_release(&imds);
+	if (rc < 0)
 		return -1;
 	log_info("region %s (from %s), endpoint %s (from %s)", r->settings.region,
 		 r->settings.region_source, r->settings.ssm.url, r->settings.endpoint_source);
@@ -108,13 +121,41 @@ static int load_settings(struct run *r, char *const *envp, struct err *e)
 
 static int load_creds(struct run *r, char *const *envp, struct err *e)
 {
-	struct creds_ctx ctx = { envp, r->settings.profile, r->settings.profile_explicit,
-				 r->files_loaded ? &r->files : NULL, time(NULL) };
+	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct creds_ctx ctx;
+	int rc;
 
-	if (creds_resolve(&ctx, &r->creds, e) < 0)
+	creds_ctx_init(&ctx, envp, r->settings.profile, r->settings.profile_explicit,
+		       r->files_loaded ? &r->files : NULL, time(NULL));
+	ctx.region = r->settings.region;
+	ctx.ca_bundle = r->settings.ca_bundle;
+	ctx.deadline_ms = now_ms() + timeout;
+	rc = creds_resolve(&ctx, &r->creds, e);
+	creds_ctx_release(&ctx);
+	if (rc < 0)
 		return -1;
 	log_info("credentials from %s", r->creds.provider);
 	return 0;
+}
+
+/* explain prints where settings and credentials come from (--explain):
+ * the report on stdout, even when a step fails; nothing is fetched. */
+static int explain(struct run *r, char *const *envp, struct err *e)
+{
+	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct explain_input in = { envp, &r->settings, NULL, r->cli.env_name, r->cli.paths,
+				    r->cli.npaths, r->cli.command, now_ms() + timeout, NULL };
+	struct buf out = BUF_INIT;
+	int rc;
+
+	if (load_settings(r, envp, e) < 0)
+		return -1;
+	in.files = r->files_loaded ? &r->files : NULL;
+	rc = explain_run(&in, &out, e);
+	if (write_all(STDOUT_FILENO, &out, rc == 0 ? e : NULL) < 0)
+		rc = -1;
+	buf_release(&out);
+	return rc;
 }
 
 static int connect_ssm(struct run *r, char *const *envp, struct err *e)
@@ -470,7 +511,8 @@ static int print_vars(struct run *r, char *const *envp, struct err *e)
 
 	if (format_parse(r->cli.format, &kind, e) < 0 || printed_vars(r, &v, &n, e) < 0)
 		goto done;
-	qsort(v, n, sizeof(*v), cmp_format_var);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_format_var);
 	if (format_render(kind, v, n, NULL, &out, &masks, e) < 0 ||
 	    emit(r, kind, &out, &masks, envp, e) < 0)
 		goto done;
@@ -537,9 +579,11 @@ int main(int argc, char **argv)
 	}
 	log_init(r.cli.verbosity, r.cli.log_format);
 	exec_guard_signals(&st);
-	if (prepare(&r, envp, &e) < 0)
+	if (r.cli.explain)
+		status = explain(&r, envp, &e) < 0 ? -1 : 0;
+	else if (prepare(&r, envp, &e) < 0)
 		goto fail;
-	if (r.cli.dry_run)
+	else if (r.cli.dry_run)
 		status = list_names(&r, &e) < 0 ? -1 : 0;
 	else if (r.cli.format != NULL)
 		status = print_vars(&r, envp, &e) < 0 ? -1 : 0;

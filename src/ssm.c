@@ -303,7 +303,7 @@ static int token_seen(uint64_t **seen, size_t n, const struct buf *t, bool *repe
 	uint64_t *grown;
 
 	*repeat = false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; *seen != NULL && i < n; i++) {
 		if ((*seen)[i] == h) {
 			*repeat = true;
 			return 0;
