@@ -194,14 +194,14 @@ static bool answers(const char *name, const struct ref *ref)
 	       !memcmp(name, ref->request + plen, ref->base_len - plen);
 }
 
-static const struct ssm_param *find_param(const struct ssm_params *p, size_t from,
-					   const struct ref *ref)
+/* find_param returns the store index answering ref, or (size_t)-1. */
+static size_t find_param(const struct ssm_params *p, size_t from, const struct ref *ref)
 {
 	for (size_t i = from; i < p->len; i++) {
 		if (answers(p->items[i].name, ref))
-			return &p->items[i];
+			return i;
 	}
-	return NULL;
+	return (size_t)-1;
 }
 
 /* resolve_batch asks for one batch and records what came back. */
@@ -228,8 +228,8 @@ static int resolve_batch(struct aws_client *c, struct refs *r, const size_t *idx
 		struct ref *ref = &r->items[idx[i]];
 
 		done[idx[i]] = true;
-		ref->param = find_param(&r->store, from, ref);
-		if (ref->param == NULL &&
+		ref->index = find_param(&r->store, from, ref);
+		if (ref->index == (size_t)-1 &&
 		    buf_printf(missing, e, "%s%s -> %.300s", missing->len ? ", " : "", ref->var,
 			       ref->request) < 0)
 			goto done;
@@ -260,6 +260,9 @@ int refs_resolve(struct aws_client *c, struct refs *r, struct err *e)
 			missing.data);
 		goto out;
 	}
+	/* the store stopped growing: pointers into it are stable now */
+	for (size_t i = 0; i < r->len; i++)
+		r->items[i].param = &r->store.items[r->items[i].index];
 	log_info("resolved %zu references in %u calls", r->len, r->calls);
 	rc = 0;
 out:
