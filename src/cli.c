@@ -17,6 +17,7 @@ const char cli_usage[] =
 	"usage: envssm [OPTIONS] PATH... -- COMMAND [ARG...]\n"
 	"       envssm [OPTIONS] --format FMT PATH...\n"
 	"       envssm [OPTIONS] --dry-run PATH... [-- COMMAND...]\n"
+	"       envssm [OPTIONS] --explain [PATH...]\n"
 	"\n"
 	"Load the SSM parameters under each PATH into the environment, then\n"
 	"execute COMMAND in the same process. Inherited variables whose value is\n"
@@ -31,6 +32,8 @@ const char cli_usage[] =
 	"      --output FILE        write the --format output to FILE, mode 0600 (ENVSSM_OUTPUT)\n"
 	"      --dry-run            list names, sources, types and versions; no values; no exec\n"
 	"                           (ENVSSM_DRY_RUN)\n"
+	"      --explain            show where the region, endpoints and credentials come from,\n"
+	"                           and who they belong to; no values; no exec (ENVSSM_EXPLAIN)\n"
 	"      --prefix PREFIX      put PREFIX before every name, e.g. APP_ (ENVSSM_PREFIX)\n"
 	"      --last-segment       name a variable by its last path segment only\n"
 	"                           (ENVSSM_LAST_SEGMENT)\n"
@@ -62,6 +65,7 @@ enum opt_id {
 	OPT_FORMAT,
 	OPT_OUTPUT,
 	OPT_DRY_RUN,
+	OPT_EXPLAIN,
 	OPT_PREFIX,
 	OPT_LAST_SEGMENT,
 	OPT_REQUIRE,
@@ -96,6 +100,7 @@ static const struct opt opts[] = {
 	{ "format", 0, true, OPT_FORMAT, "ENVSSM_FORMAT" },
 	{ "output", 0, true, OPT_OUTPUT, "ENVSSM_OUTPUT" },
 	{ "dry-run", 0, false, OPT_DRY_RUN, "ENVSSM_DRY_RUN" },
+	{ "explain", 0, false, OPT_EXPLAIN, "ENVSSM_EXPLAIN" },
 	{ "prefix", 0, true, OPT_PREFIX, "ENVSSM_PREFIX" },
 	{ "last-segment", 0, false, OPT_LAST_SEGMENT, "ENVSSM_LAST_SEGMENT" },
 	{ "require", 0, true, OPT_REQUIRE, "ENVSSM_REQUIRE" },
@@ -179,6 +184,9 @@ static void apply_flag(struct cli *c, enum opt_id id, bool on)
 	switch (id) {
 	case OPT_DRY_RUN:
 		c->dry_run = on;
+		break;
+	case OPT_EXPLAIN:
+		c->explain = on;
 		break;
 	case OPT_LAST_SEGMENT:
 		c->last_segment = on;
@@ -370,6 +378,12 @@ static int parse_env(char *const *envp, struct cli *c, struct err *e)
 /* check_modes rejects operand and option combinations that mean nothing. */
 static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 {
+	/* --explain needs no PATH and runs no command (one given is shown) */
+	if (c->explain && (c->format != NULL || c->output != NULL || c->dry_run))
+		return err_set(e, ERR_USAGE, "--explain cannot go with %s",
+			       c->format != NULL ? "--format" : c->output != NULL ? "--output" : "--dry-run");
+	if (c->explain)
+		return 0;
 	if (c->format != NULL && c->command != NULL)
 		return err_set(e, ERR_USAGE,
 			       "--format prints the variables instead of running a command: drop '-- %.64s'",

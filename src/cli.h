@@ -4,6 +4,7 @@
  *   envssm [OPTIONS] PATH... -- COMMAND [ARG...]     exec mode
  *   envssm [OPTIONS] --format FMT PATH...            print mode
  *   envssm [OPTIONS] --dry-run PATH... [-- COMMAND]  list names, no values
+ *   envssm [OPTIONS] --explain [PATH...]            where settings come from
  *
  * Options stop at the first operand; "--" ends the PATHs. A flag beats its
  * ENVSSM_* variable; list options (--allow-name, --require, --keep) add to
@@ -42,6 +43,7 @@ struct cli {
 	bool recursive;           /* default true; --no-recursive, ENVSSM_NO_RECURSIVE */
 	bool decrypt;             /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */
 	bool dry_run;             /* --dry-run, ENVSSM_DRY_RUN */
+	bool explain;             /* --explain, ENVSSM_EXPLAIN */
 	long timeout_ms;          /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
 	int verbosity;            /* -v count, ENVSSM_VERBOSE */
 	enum log_format log_format; /* --log-format, ENVSSM_LOG_FORMAT */

@@ -1,13 +1,20 @@
 /*
- * creds.c - credentials: the environment and shared-file providers, and
- * the chain that orders them.
+ * creds.c - the credential chain: its order, the environment provider,
+ * the checks every answer passes, and the report of what was tried.
  */
 #include "creds.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "creds_providers.h"
 #include "envp.h"
+
+#define CREDS_MAX_KEY_BYTES   256
+#define CREDS_MAX_TOKEN_CHARS (16u * 1024)
 
 void creds_init(struct creds *c)
 {
@@ -26,107 +33,595 @@ void creds_release(struct creds *c)
 	creds_init(c);
 }
 
+void creds_move(struct creds *dst, struct creds *src)
+{
+	creds_release(dst);
+	*dst = *src;
+	creds_init(src);
+}
+
+void creds_ctx_init(struct creds_ctx *ctx, char *const *envp, const char *profile,
+                    bool profile_explicit, const struct profile_files *files, time_t now)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->envp = envp;
+	ctx->profile = profile != NULL ? profile : "default";
+	ctx->profile_explicit = profile_explicit;
+	ctx->files = files;
+	ctx->now = now;
+}
+
+void creds_ctx_release(struct creds_ctx *ctx)
+{
+	creds_sts_free(ctx->sts);
+	ctx->sts = NULL;
+	http_client_free(&ctx->web);
+	http_client_free(&ctx->direct);
+}
+
 bool creds_env_present(char *const *envp)
 {
 	return env_get_nonempty(envp, "AWS_ACCESS_KEY_ID") != NULL ||
 	       env_get_nonempty(envp, "AWS_SECRET_ACCESS_KEY") != NULL;
 }
 
-/* creds_fill copies a key pair and optional token into out. */
-static int creds_fill(struct creds *out, const char *akid, const char *secret,
-		      const char *token, struct err *e)
+/* ---- helpers shared by the providers ----------------------------------- */
+
+int creds_why(struct buf *why, struct err *e, const char *fmt, ...)
 {
+	char text[480];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	buf_truncate(why, 0);
+	return buf_puts(why, text, e) < 0 ? -1 : 0;
+}
+
+bool creds_quotable(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n >= 256 || s[n] < 0x20 || s[n] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+const char *creds_q(const char *s)
+{
+	return s != NULL && creds_quotable(s) ? s : "?";
+}
+
+int creds_fill(struct creds *out, const char *akid, const char *secret, const char *token,
+               struct err *e)
+{
+	creds_release(out);
 	if (buf_puts(&out->access_key_id, akid, e) < 0 ||
-	    buf_puts(&out->secret_access_key, secret, e) < 0)
+	    buf_puts(&out->secret_access_key, secret, e) < 0 ||
+	    (token != NULL && buf_puts(&out->session_token, token, e) < 0)) {
+		creds_release(out);
 		return -1;
-	if (token != NULL && buf_puts(&out->session_token, token, e) < 0)
-		return -1;
+	}
 	return 0;
 }
 
-/* Environment variables (botocore EnvProvider). */
-static int provider_env(const struct creds_ctx *ctx, struct creds *out, struct buf *why,
-			struct err *e)
+/* field_bad tells what is wrong with one field, or NULL. */
+static const char *field_bad(const struct buf *b, size_t max, bool required)
+{
+	if (required && b->len == 0)
+		return "is empty";
+	if (b->len > max)
+		return "is too long";
+	for (size_t i = 0; i < b->len; i++) {
+		unsigned char ch = (unsigned char)b->data[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			return "holds a control character";
+	}
+	return NULL;
+}
+
+int creds_check_fields(const struct creds *c, const char *what, struct err *e)
+{
+	const char *why;
+
+	if ((why = field_bad(&c->access_key_id, CREDS_MAX_KEY_BYTES, true)) != NULL)
+		return err_set(e, ERR_CREDS, "invalid credentials from %s: the access key id %s",
+		               what, why);
+	if ((why = field_bad(&c->secret_access_key, CREDS_MAX_KEY_BYTES, true)) != NULL)
+		return err_set(e, ERR_CREDS,
+		               "invalid credentials from %s: the secret access key %s", what, why);
+	if ((why = field_bad(&c->session_token, CREDS_MAX_TOKEN_CHARS, false)) != NULL)
+		return err_set(e, ERR_CREDS, "invalid credentials from %s: the session token %s",
+		               what, why);
+	return 0;
+}
+
+/* value_or_null turns an empty value into NULL. */
+static const char *value_or_null(const char *v)
+{
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+const char *creds_value(const struct creds_ctx *ctx, const char *profile, const char *key)
+{
+	return value_or_null(profile_get(ctx->files, profile, key));
+}
+
+/* section_is tells whether a config header is "WORD NAME" (any blanks). */
+static bool section_is(const char *section, const char *word, const char *name)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(section, word, n) != 0 || (section[n] != ' ' && section[n] != '\t'))
+		return false;
+	for (section += n; *section == ' ' || *section == '\t'; section++)
+		;
+	return strcmp(section, name) == 0;
+}
+
+const char *creds_config_section(const struct creds_ctx *ctx, const char *word, const char *name)
+{
+	const char *found = NULL;
+
+	if (ctx->files == NULL)
+		return NULL;
+	for (size_t i = 0; i < ctx->files->config.nsections; i++) {
+		if (section_is(ctx->files->config.sections[i], word, name))
+			found = ctx->files->config.sections[i];
+	}
+	return found;
+}
+
+const char *creds_config_value(const struct creds_ctx *ctx, const char *profile, const char *key)
+{
+	const char *section = creds_config_section(ctx, "profile", profile);
+
+	if (section == NULL && strcmp(profile, "default") == 0 && ctx->files != NULL &&
+	    ini_has_section(&ctx->files->config, "default"))
+		section = "default";
+	if (section == NULL)
+		return NULL;
+	return value_or_null(ini_get(&ctx->files->config, section, key));
+}
+
+const char *creds_credentials_value(const struct creds_ctx *ctx, const char *profile,
+                                    const char *key)
+{
+	if (ctx->files == NULL)
+		return NULL;
+	return value_or_null(ini_get(&ctx->files->credentials, profile, key));
+}
+
+bool creds_setting_true(const struct creds_ctx *ctx, const char *var, const char *key)
+{
+	const char *v = env_get_nonempty(ctx->envp, var);
+
+	if (v == NULL && key != NULL)
+		v = creds_value(ctx, ctx->profile, key);
+	return v != NULL && strcasecmp(v, "true") == 0;
+}
+
+/* SYS picks ctx's hook, or the real one when ctx has none. */
+#define SYS(ctx, fn)                                                                               \
+	((ctx)->sys != NULL && (ctx)->sys->fn != NULL ? (ctx)->sys->fn : creds_sys_real.fn)
+#define SYS_ARG(ctx, fn) ((ctx)->sys != NULL && (ctx)->sys->fn != NULL ? (ctx)->sys->arg : NULL)
+
+int creds_read_file(struct creds_ctx *ctx, const char *path, size_t max_bytes, struct buf *out,
+                    struct err *e)
+{
+	return SYS(ctx, read_file)(SYS_ARG(ctx, read_file), path, max_bytes, out, e);
+}
+
+void creds_sleep_ms(struct creds_ctx *ctx, long ms)
+{
+	SYS(ctx, sleep_ms)(SYS_ARG(ctx, sleep_ms), ms);
+}
+
+int64_t creds_mono_ms(struct creds_ctx *ctx)
+{
+	return SYS(ctx, mono_ms)(SYS_ARG(ctx, mono_ms));
+}
+
+int creds_run(struct creds_ctx *ctx, const struct creds_run *r, struct buf *out,
+              enum creds_run_failure *fail, int *status, struct err *e)
+{
+	return SYS(ctx, run)(SYS_ARG(ctx, run), r, out, fail, status, e);
+}
+
+long creds_time_left_ms(struct creds_ctx *ctx, long cap)
+{
+	int64_t left;
+
+	if (ctx->deadline_ms <= 0)
+		return cap;
+	left = ctx->deadline_ms - creds_mono_ms(ctx);
+	if (left < 1)
+		return 1;
+	return left < cap ? (long)left : cap;
+}
+
+int creds_http(struct creds_ctx *ctx, bool direct, struct http_client **out, struct err *e)
+{
+	struct http_client *c = direct ? &ctx->direct : &ctx->web;
+	/* metadata endpoints: no proxy, and each request's own short timeout
+	 * bounds the connect too */
+	struct http_options o = {NULL, ctx->ca_bundle, direct ? 0 : 5000, direct ? 2000 : 30000,
+	                         direct};
+
+	if (c->vt == NULL && SYS(ctx, http_new)(SYS_ARG(ctx, http_new), &o, c, e) < 0)
+		return -1;
+	*out = c;
+	return 0;
+}
+
+void creds_session_name(const struct creds_ctx *ctx, char out[32])
+{
+	snprintf(out, 32, "envssm-%lld", (long long)ctx->now);
+}
+
+int creds_check_session_name(const char *name, const char *where, struct err *e)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || strchr("_+=,.@-", ch) != NULL))
+			n = 0;
+	}
+	if (n >= 2 && n <= 64)
+		return 0;
+	return err_set(
+	        e, ERR_CONFIG,
+	        "invalid role session name '%s' from %s: use 2 to 64 of A-Z, a-z, 0-9 and _+=,.@-",
+	        creds_q(name), where);
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+/* digits reads exactly n decimal digits. */
+static bool digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if ((*p)[i] < '0' || (*p)[i] > '9')
+			return false;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+/* time_offset reads "Z", "+HH:MM", "+HHMM" or "+HH" (or '-') into seconds
+ * east of UTC. */
+static bool time_offset(const char *p, long *off)
+{
+	int h = 0, m = 0, sign;
+
+	if ((p[0] == 'Z' || p[0] == 'z') && p[1] == '\0') {
+		*off = 0;
+		return true;
+	}
+	if (p[0] != '+' && p[0] != '-')
+		return false;
+	sign = p[0] == '-' ? -1 : 1;
+	p++;
+	if (!digits(&p, 2, &h))
+		return false;
+	if (*p == ':')
+		p++;
+	if (*p != '\0' && !digits(&p, 2, &m))
+		return false;
+	if (*p != '\0' || h > 23 || m > 59)
+		return false;
+	*off = sign * (h * 3600L + m * 60L);
+	return true;
+}
+
+int creds_parse_time(const char *s, time_t *out)
+{
+	const char *p = s;
+	struct tm tm;
+	int y, mo, d, h, mi, se;
+	long off;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+	    !digits(&p, 2, &d) || (*p != 'T' && *p != 't' && *p != ' '))
+		return -1;
+	p++;
+	if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
+	    !digits(&p, 2, &se))
+		return -1;
+	if (*p == '.' || *p == ',') {
+		size_t n = 1;
+
+		while (p[n] >= '0' && p[n] <= '9' && n < 12)
+			n++;
+		if (n == 1)
+			return -1;
+		p += n;
+	}
+	if (!time_offset(p, &off) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    se > 60 || y < 1970)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = t - off;
+	return 0;
+}
+
+void creds_format_time(time_t t, char out[21])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 21, "%lld", (long long)t);
+}
+
+void creds_key_hint(const struct creds *c, char out[16])
+{
+	size_t n = c->access_key_id.len;
+
+	if (n < 8) /* too short to show any of it */
+		snprintf(out, 16, "(%zu characters)", n);
+	else
+		snprintf(out, 16, "...%.4s", c->access_key_id.data + n - 4);
+}
+
+int creds_check_fresh(const struct creds *c, time_t now, const char *what, struct err *e)
+{
+	char when[21];
+
+	if (c->expiration == 0 || c->expiration - now >= CREDS_MIN_LIFETIME_S)
+		return 0;
+	creds_format_time(c->expiration, when);
+	if (c->expiration <= now)
+		return err_set(e, ERR_CREDS, "credentials from %s expired at %s (%lld s ago)", what,
+		               when, (long long)(now - c->expiration));
+	return err_set(e, ERR_CREDS,
+	               "credentials from %s expire at %s, in %lld s: envssm needs at least %d s",
+	               what, when, (long long)(c->expiration - now), CREDS_MIN_LIFETIME_S);
+}
+
+/* ---- the environment provider (botocore EnvProvider) -------------------- */
+
+int creds_provider_env(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)
 {
 	const char *akid = env_get_nonempty(ctx->envp, "AWS_ACCESS_KEY_ID");
 	const char *secret = env_get_nonempty(ctx->envp, "AWS_SECRET_ACCESS_KEY");
 	const char *token = env_get_nonempty(ctx->envp, "AWS_SECURITY_TOKEN");
+	const char *expiry = env_get_nonempty(ctx->envp, "AWS_CREDENTIAL_EXPIRATION");
 
-	if (ctx->profile_explicit)
-		return buf_puts(why, "skipped because --profile was given", e) < 0 ? -1 : 0;
 	if (akid == NULL && secret == NULL)
-		return buf_puts(why, "AWS_ACCESS_KEY_ID is not set", e) < 0 ? -1 : 0;
+		return creds_why(why, e, "AWS_ACCESS_KEY_ID is not set");
 	if (akid == NULL)
-		return err_set(e, ERR_CREDS, "partial credentials in the environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
+		return err_set(
+		        e, ERR_CREDS,
+		        "partial credentials in the environment: AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
 	if (secret == NULL)
-		return err_set(e, ERR_CREDS, "partial credentials in the environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+		return err_set(
+		        e, ERR_CREDS,
+		        "partial credentials in the environment: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
 	if (token == NULL)
 		token = env_get_nonempty(ctx->envp, "AWS_SESSION_TOKEN");
 	if (creds_fill(out, akid, secret, token, e) < 0)
 		return -1;
+	if (expiry != NULL && creds_parse_time(expiry, &out->expiration) < 0)
+		return err_set(
+		        e, ERR_CREDS,
+		        "invalid AWS_CREDENTIAL_EXPIRATION '%s': use ISO 8601 such as 2024-01-15T12:00:00Z",
+		        creds_q(expiry));
 	snprintf(out->provider, sizeof(out->provider), "environment");
 	return 1;
 }
 
-/* Static keys from the shared credentials and config files
- * (botocore SharedCredentialProvider and ConfigProvider, merged: the
- * credentials file wins key by key). */
-static int provider_profile(const struct creds_ctx *ctx, struct creds *out, struct buf *why,
-			    struct err *e)
-{
-	const struct profile_files *pf = ctx->files;
-	const char *akid, *secret, *token;
+/* ---- the chain (botocore create_credential_resolver) ------------------- */
 
-	if (pf == NULL)
-		return buf_puts(why, "shared files not read", e) < 0 ? -1 : 0;
-	if (!profile_exists(pf, ctx->profile))
-		return buf_printf(why, e, "profile '%s' not found in %s or %s", ctx->profile,
-				  pf->credentials_path ? pf->credentials_path : "credentials file",
-				  pf->config_path ? pf->config_path : "config file") < 0 ? -1 : 0;
-	akid = profile_get(pf, ctx->profile, "aws_access_key_id");
-	secret = profile_get(pf, ctx->profile, "aws_secret_access_key");
-	if (akid == NULL && secret == NULL)
-		return buf_printf(why, e, "profile '%s' has no aws_access_key_id", ctx->profile) < 0 ? -1 : 0;
-	if (akid == NULL || secret == NULL || !*akid || !*secret)
-		return err_set(e, ERR_CREDS, "partial credentials in profile '%s': %s is missing",
-			       ctx->profile, akid == NULL || !*akid ? "aws_access_key_id" : "aws_secret_access_key");
-	token = profile_get(pf, ctx->profile, "aws_security_token");
-	if (token == NULL || !*token)
-		token = profile_get(pf, ctx->profile, "aws_session_token");
-	if (creds_fill(out, akid, secret, token && *token ? token : NULL, e) < 0)
-		return -1;
-	snprintf(out->provider, sizeof(out->provider), "profile '%s'", ctx->profile);
-	return 1;
+static int chain_env(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)
+{
+	if (ctx->profile_explicit)
+		return creds_why(why, e, "skipped because --profile was given");
+	return creds_provider_env(ctx, out, why, e);
 }
 
-static const struct creds_provider chain[] = {
-	{ "environment", provider_env },
-	{ "shared files", provider_profile },
+/* files_why says why a profile provider has nothing when the profile is
+ * in neither file; 1 when it is there. */
+static int files_why(struct creds_ctx *ctx, struct buf *why, struct err *e)
+{
+	const struct profile_files *pf = ctx->files;
+	const char *config = pf != NULL && pf->config_path ? pf->config_path : "the config file";
+	const char *creds =
+	        pf != NULL && pf->credentials_path ? pf->credentials_path : "the credentials file";
+
+	if (pf == NULL)
+		return creds_why(why, e, "shared files not read") < 0 ? -1 : 0;
+	if (profile_exists(pf, ctx->profile))
+		return 1;
+	if (pf->config_missing && pf->credentials_missing)
+		return creds_why(why, e, "no profile '%s': %s and %s are missing",
+		                 creds_q(ctx->profile), config, creds) < 0
+		               ? -1
+		               : 0;
+	return creds_why(why, e, "no profile '%s' in %s%s or %s%s", creds_q(ctx->profile), config,
+	                 pf->config_missing ? " (missing)" : "", creds,
+	                 pf->credentials_missing ? " (missing)" : "") < 0
+	               ? -1
+	               : 0;
+}
+
+static int chain_role(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)
+{
+	int rc = files_why(ctx, why, e);
+
+	return rc <= 0 ? rc : creds_profile_assume_role(ctx, ctx->profile, out, why, e);
+}
+
+static int chain_web(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)
+{
+	return creds_profile_web_identity(ctx, ctx->profile, !ctx->profile_explicit, out, why, e);
+}
+
+static int chain_sso(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)
+{
+	int rc = files_why(ctx, why, e);
+
+	return rc <= 0 ? rc : creds_profile_sso(ctx, ctx->profile, out, why, e);
+}
+
+static int chain_credentials_file(struct creds_ctx *ctx, struct creds *out, struct buf *why,
+                                  struct err *e)
+{
+	int rc = files_why(ctx, why, e);
+
+	return rc <= 0 ? rc : creds_profile_static(ctx, ctx->profile, false, out, why, e);
+}
+
+static int chain_process(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)
+{
+	int rc = files_why(ctx, why, e);
+
+	return rc <= 0 ? rc : creds_profile_process(ctx, ctx->profile, out, why, e);
+}
+
+static int chain_config_file(struct creds_ctx *ctx, struct creds *out, struct buf *why,
+                             struct err *e)
+{
+	int rc = files_why(ctx, why, e);
+
+	return rc <= 0 ? rc : creds_profile_static(ctx, ctx->profile, true, out, why, e);
+}
+
+const struct creds_provider creds_chain[] = {
+        {"environment", chain_env},
+        {"assume role", chain_role},
+        {"web identity", chain_web},
+        {"sso", chain_sso},
+        {"shared credentials file", chain_credentials_file},
+        {"credential_process", chain_process},
+        {"config file", chain_config_file},
+        {"container", creds_provider_container},
+        {"IMDS", creds_provider_imds},
 };
 
-int creds_resolve(const struct creds_ctx *ctx, struct creds *out, struct err *e)
+const size_t creds_chain_len = sizeof(creds_chain) / sizeof(creds_chain[0]);
+
+static void trail_add(struct creds_ctx *ctx, const char *name, const char *what, int outcome)
 {
-	struct buf tried = BUF_INIT, why = BUF_INIT;
+	struct creds_step *s;
+
+	if (ctx->trail == NULL || ctx->trail->len >= CREDS_MAX_STEPS)
+		return;
+	s = &ctx->trail->steps[ctx->trail->len++];
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->what, sizeof(s->what), "%s", what);
+	s->outcome = outcome;
+}
+
+/* The providers that had nothing, grouped by what they said, in the order
+ * each reason first appeared. */
+struct tried {
+	struct buf names[CREDS_MAX_STEPS];
+	struct buf whys[CREDS_MAX_STEPS];
+	size_t n;
+};
+
+static int tried_add(struct tried *t, const char *name, const struct buf *why, struct err *e)
+{
+	size_t i;
+
+	for (i = 0; i < t->n && strcmp(buf_cstr(&t->whys[i]), buf_cstr(why)) != 0; i++)
+		;
+	if (i == CREDS_MAX_STEPS)
+		return 0;
+	if (i == t->n) {
+		t->n++;
+		if (buf_set(&t->whys[i], buf_cstr(why), why->len, e) < 0)
+			return -1;
+	}
+	return buf_printf(&t->names[i], e, "%s%s", t->names[i].len ? ", " : "", name);
+}
+
+/* tried_report writes "name, name: why; name: why". */
+static int tried_report(struct tried *t, struct err *e)
+{
+	struct buf all = BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < t->n && rc == 0; i++)
+		rc = buf_printf(&all, e, "%s%s: %s", i ? "; " : "", buf_cstr(&t->names[i]),
+		                buf_cstr(&t->whys[i]));
+	if (rc == 0)
+		err_set(e, ERR_CREDS, "no credentials found: %s", buf_cstr(&all));
+	buf_release(&all);
+	return -1;
+}
+
+static void tried_release(struct tried *t)
+{
+	for (size_t i = 0; i < CREDS_MAX_STEPS; i++) {
+		buf_release(&t->names[i]);
+		buf_release(&t->whys[i]);
+	}
+}
+
+/* finish checks what a provider returned: present, printable, fresh. */
+static int finish(struct creds_ctx *ctx, const char *name, struct creds *out, struct err *e)
+{
+	if (out->provider[0] == '\0')
+		snprintf(out->provider, sizeof(out->provider), "%s", name);
+	if (creds_check_fields(out, out->provider, e) < 0 ||
+	    creds_check_fresh(out, ctx->now, out->provider, e) < 0)
+		return -1;
+	return 0;
+}
+
+int creds_resolve(struct creds_ctx *ctx, struct creds *out, struct err *e)
+{
+	struct buf why = BUF_INIT;
+	struct tried tried;
 	int rc = -1;
 
-	for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++) {
+	memset(&tried, 0, sizeof(tried));
+	for (size_t i = 0; i < creds_chain_len; i++) {
 		int found;
 
 		buf_truncate(&why, 0);
-		found = chain[i].resolve(ctx, out, &why, e);
+		found = creds_chain[i].resolve(ctx, out, &why, e);
+		if (found > 0 && finish(ctx, creds_chain[i].name, out, e) < 0)
+			found = -1;
 		if (found != 0) {
+			trail_add(ctx, creds_chain[i].name, found > 0 ? out->provider : e->msg,
+			          found);
 			if (found < 0)
 				creds_release(out);
 			rc = found > 0 ? 0 : -1;
 			goto done;
 		}
-		if (buf_printf(&tried, e, "%s%s: %s", tried.len ? "; " : "", chain[i].name,
-			       buf_cstr(&why)) < 0)
+		if (why.len == 0 && buf_puts(&why, "not configured", e) < 0)
+			goto done;
+		trail_add(ctx, creds_chain[i].name, buf_cstr(&why), 0);
+		if (tried_add(&tried, creds_chain[i].name, &why, e) < 0)
 			goto done;
 	}
-	err_set(e, ERR_CREDS, "no credentials found (%s)", buf_cstr(&tried));
+	tried_report(&tried, e);
 done:
-	buf_release(&tried);
+	tried_release(&tried);
 	buf_release(&why);
 	return rc;
 }

@@ -27,7 +27,8 @@ static int endpoint_parse_from(const char *url, const char *source, struct endpo
 struct lookup {
 	const struct profile_files *pf;
 	const char *profile;
-	bool wanted; /* some setting asked the profile */
+	bool wanted;                        /* some setting asked the profile */
+	const struct settings_fallback *fb; /* the region's last source, or NULL */
 };
 
 /* profile_lookup returns a non-empty profile value for key, or NULL; *from
@@ -146,7 +147,44 @@ static int region_check(const char *region, const char *source, struct err *e)
 	               source, REGION_MAX_BYTES);
 }
 
-/* resolve_region: --region, AWS_REGION, AWS_DEFAULT_REGION, profile. */
+/* resolve_region_fallback asks the caller's fallback (IMDS) for a region
+ * once nothing else gave one. */
+static int resolve_region_fallback(const struct settings_fallback *fb, struct settings *s,
+                                   struct err *e)
+{
+	struct buf region = BUF_INIT, why = BUF_INIT;
+	const char *name = fb != NULL && fb->name != NULL ? fb->name : "fallback";
+	int rc = 0;
+
+	if (fb != NULL && fb->region != NULL)
+		rc = fb->region(fb->arg, &region, &why, e);
+	if (rc < 0)
+		goto done;
+	if (rc == 0) {
+		if (why.len > 0)
+			err_set(e, ERR_CONFIG,
+			        "no region: set --region, AWS_REGION or a profile region (%s: %s)",
+			        name, buf_cstr(&why));
+		else
+			err_set(e, ERR_CONFIG,
+			        "no region: set --region, AWS_REGION or a profile region");
+		rc = -1;
+		goto done;
+	}
+	s->region_source = name;
+	rc = region_check(buf_cstr(&region), s->region_source, e);
+	if (rc == 0) {
+		s->region = mem_strdup(buf_cstr(&region), e);
+		rc = s->region == NULL ? -1 : 0;
+	}
+done:
+	buf_release(&region);
+	buf_release(&why);
+	return rc;
+}
+
+/* resolve_region: --region, AWS_REGION, AWS_DEFAULT_REGION, profile, then
+ * the fallback. */
 static int resolve_region(const struct settings_flags *f, char *const *envp, struct lookup *lk,
                           struct settings *s, struct err *e)
 {
@@ -168,8 +206,7 @@ static int resolve_region(const struct settings_flags *f, char *const *envp, str
 	}
 	if (v == NULL) {
 		s->region_source = NULL;
-		return err_set(e, ERR_CONFIG,
-		               "no region: set --region, AWS_REGION or a profile region");
+		return resolve_region_fallback(lk->fb, s, e);
 	}
 	if (region_check(v, s->region_source, e) < 0)
 		return -1;
@@ -301,20 +338,27 @@ static int resolve_all(const struct settings_flags *f, char *const *envp, struct
 	return resolve_ca_bundle(envp, lk, s, e);
 }
 
+int settings_resolve_fallback(const struct settings_flags *f, const struct settings_fallback *fb,
+                              char *const *envp, const struct profile_files *pf, struct settings *s,
+                              struct err *e)
+{
+	static const struct settings_flags none = {NULL, NULL, NULL};
+	struct lookup lk = {pf, s->profile != NULL ? s->profile : "default", false, fb};
+
+	return resolve_all(f != NULL ? f : &none, envp, &lk, s, e);
+}
+
 int settings_resolve(const struct settings_flags *f, char *const *envp,
                      const struct profile_files *pf, struct settings *s, struct err *e)
 {
-	static const struct settings_flags none = {NULL, NULL, NULL};
-	struct lookup lk = {pf, s->profile != NULL ? s->profile : "default", false};
-
-	return resolve_all(f != NULL ? f : &none, envp, &lk, s, e);
+	return settings_resolve_fallback(f, NULL, envp, pf, s, e);
 }
 
 bool settings_need_profile_files(const struct settings_flags *f, char *const *envp)
 {
 	static const struct settings_flags none = {NULL, NULL, NULL};
 	struct settings s;
-	struct lookup lk = {NULL, NULL, true};
+	struct lookup lk = {NULL, NULL, true, NULL}; /* no fallback: it may reach the network */
 
 	if (settings_profile(f, envp, &s, NULL) == 0) {
 		lk.profile = s.profile;
@@ -565,4 +609,198 @@ void endpoint_release(struct endpoint *ep)
 	mem_free_secure(ep->host_header);
 	mem_free_secure(ep->path);
 	memset(ep, 0, sizeof(*ep));
+}
+
+/* ---- endpoints of the credential services (STS, SSO portal) ------------ */
+
+struct service_def {
+	const char *env_var; /* AWS_ENDPOINT_URL_STS */
+	const char *key;     /* its entry in a [services] section: "sts" */
+};
+
+/* service_source records where the URL came from: "WHAT 'NAME' in FILE",
+ * or WHAT alone when name is NULL. */
+static void service_source(struct settings_service *out, const char *what, const char *name,
+                           const char *file)
+{
+	if (name == NULL)
+		snprintf(out->source, sizeof(out->source), "%s", what);
+	else
+		snprintf(out->source, sizeof(out->source), "%s '%s' in %s", what, name, file);
+}
+
+/* service_configured finds a configured URL for the service: its own
+ * variable, AWS_ENDPOINT_URL, the profile's services section, the
+ * profile's endpoint_url; nothing when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+ * (or the profile's ignore_configured_endpoint_urls) is true. */
+static int service_configured(char *const *envp, struct lookup *lk, const struct service_def *d,
+                              struct settings_service *out, const char **url, struct err *e)
+{
+	const char *file = NULL, *name;
+	bool ignore = false;
+
+	*url = NULL;
+	if (resolve_bool(envp, lk, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	                 "ignore_configured_endpoint_urls", &ignore, e) < 0)
+		return -1;
+	if (ignore)
+		return 0;
+	if ((*url = env_get_nonempty(envp, d->env_var)) != NULL) {
+		service_source(out, d->env_var, NULL, NULL);
+		return 0;
+	}
+	if ((*url = env_get_nonempty(envp, "AWS_ENDPOINT_URL")) != NULL) {
+		service_source(out, "AWS_ENDPOINT_URL", NULL, NULL);
+		return 0;
+	}
+	name = profile_lookup(lk, "services", &file);
+	if (name != NULL && lk->pf != NULL) {
+		if (!profile_services_exists(lk->pf, name))
+			return err_set(
+			        e, ERR_CONFIG,
+			        "unable to find section [services %s] named by profile '%s' in %s",
+			        quotable(name) ? name : "?", lk->profile, file);
+		*url = profile_services_get(lk->pf, name, d->key, "endpoint_url");
+		if (*url != NULL && **url != '\0') {
+			service_source(out, "services", name, lk->pf->config_path);
+			return 0;
+		}
+		*url = NULL;
+	}
+	if ((*url = profile_lookup(lk, "endpoint_url", &file)) != NULL)
+		service_source(out, "profile", lk->profile, file);
+	return 0;
+}
+
+/* service_custom parses a configured URL; FIPS and dual-stack cannot go
+ * with one, as for SSM. */
+static int service_custom(const char *url, bool fips, bool dual, const char *region,
+                          struct settings_service *out, struct err *e)
+{
+	snprintf(out->signing_region, sizeof(out->signing_region), "%s",
+	         region != NULL ? region : "us-east-1");
+	if (fips || dual)
+		return err_set(e, ERR_CONFIG,
+		               "invalid endpoint URL from %s: %s endpoints and a custom endpoint "
+		               "are not supported together",
+		               out->source, fips ? "FIPS" : "dual-stack");
+	return endpoint_parse_from(url, out->source, &out->ep, e);
+}
+
+static bool sts_legacy_region(const char *region)
+{
+	static const char *const classic[] = {
+	        "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1",
+	        "eu-central-1",   "eu-north-1", "eu-west-1",      "eu-west-2",      "eu-west-3",
+	        "sa-east-1",      "us-east-1",  "us-east-2",      "us-west-1",      "us-west-2",
+	};
+
+	for (size_t i = 0; i < sizeof(classic) / sizeof(classic[0]); i++) {
+		if (strcmp(region, classic[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* sts_legacy reads AWS_STS_REGIONAL_ENDPOINTS, else the profile's
+ * sts_regional_endpoints: legacy or regional (the default). */
+static int sts_legacy(char *const *envp, struct lookup *lk, bool *legacy, struct err *e)
+{
+	const char *v = env_get_nonempty(envp, "AWS_STS_REGIONAL_ENDPOINTS"), *file = NULL;
+	const char *what = "AWS_STS_REGIONAL_ENDPOINTS";
+
+	if (v == NULL && (v = profile_lookup(lk, "sts_regional_endpoints", &file)) != NULL)
+		what = "sts_regional_endpoints";
+	*legacy = v != NULL && strcasecmp(v, "legacy") == 0;
+	if (v == NULL || *legacy || strcasecmp(v, "regional") == 0)
+		return 0;
+	return err_set(e, ERR_CONFIG, "invalid %s '%s': must be legacy or regional", what,
+	               quotable(v) ? v : "?");
+}
+
+/* sts_default builds STS's own endpoint (aws-reference 4.3). */
+static int sts_default(char *const *envp, struct lookup *lk, const char *region, bool fips,
+                       bool dual, struct settings_service *out, struct err *e)
+{
+	bool legacy, china, gov;
+	char url[256];
+
+	if (sts_legacy(envp, lk, &legacy, e) < 0)
+		return -1;
+	snprintf(out->signing_region, sizeof(out->signing_region), "%s",
+	         region != NULL ? region : "us-east-1");
+	if (region == NULL || (legacy && !fips && !dual && sts_legacy_region(region))) {
+		service_source(
+		        out,
+		        region == NULL
+		                ? "default (no region: the global endpoint)"
+		                : "default (sts_regional_endpoints legacy: the global endpoint)",
+		        NULL, NULL);
+		snprintf(out->signing_region, sizeof(out->signing_region), "us-east-1");
+		return endpoint_parse("https://sts.amazonaws.com", &out->ep, e);
+	}
+	china = strncmp(region, "cn-", 3) == 0;
+	gov = strncmp(region, "us-gov-", 7) == 0;
+	snprintf(url, sizeof(url), "https://%s.%s.%s", fips && !(gov && !dual) ? "sts-fips" : "sts",
+	         region,
+	         dual ? (china ? "api.amazonwebservices.com.cn" : "api.aws")
+	              : (china ? "amazonaws.com.cn" : "amazonaws.com"));
+	service_source(out, "default", NULL, NULL);
+	return endpoint_parse(url, &out->ep, e);
+}
+
+int settings_sts_endpoint(char *const *envp, const struct profile_files *pf, const char *profile,
+                          const char *region, struct settings_service *out, struct err *e)
+{
+	static const struct service_def sts = {"AWS_ENDPOINT_URL_STS", "sts"};
+	struct lookup lk = {pf, profile != NULL ? profile : "default", false, NULL};
+	bool fips, dual;
+	const char *url;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (resolve_bool(envp, &lk, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &fips, e) < 0 ||
+	    resolve_bool(envp, &lk, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", &dual,
+	                 e) < 0 ||
+	    service_configured(envp, &lk, &sts, out, &url, e) < 0)
+		return -1;
+	if (url != NULL)
+		rc = service_custom(url, fips, dual, region, out, e);
+	else
+		rc = sts_default(envp, &lk, region, fips, dual, out, e);
+	if (rc < 0)
+		settings_service_release(out);
+	return rc;
+}
+
+int settings_sso_endpoint(char *const *envp, const struct profile_files *pf, const char *profile,
+                          const char *sso_region, struct settings_service *out, struct err *e)
+{
+	static const struct service_def sso = {"AWS_ENDPOINT_URL_SSO", "sso"};
+	struct lookup lk = {pf, profile != NULL ? profile : "default", false, NULL};
+	const char *url;
+	char def[256];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (service_configured(envp, &lk, &sso, out, &url, e) < 0)
+		return -1;
+	if (url != NULL) {
+		rc = service_custom(url, false, false, sso_region, out, e);
+	} else {
+		snprintf(def, sizeof(def), "https://portal.sso.%s.%s", sso_region,
+		         strncmp(sso_region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com");
+		snprintf(out->signing_region, sizeof(out->signing_region), "%s", sso_region);
+		service_source(out, "default", NULL, NULL);
+		rc = endpoint_parse(def, &out->ep, e);
+	}
+	if (rc < 0)
+		settings_service_release(out);
+	return rc;
+}
+
+void settings_service_release(struct settings_service *s)
+{
+	endpoint_release(&s->ep);
+	memset(s, 0, sizeof(*s));
 }
