@@ -55,6 +55,7 @@ struct run {
 	char **base_owned; /* entries of base this run allocated (references) */
 	struct vars vars;
 	struct envp_result env;
+	int64_t deadline_ms; /* one overall deadline for every phase */
 };
 
 static int64_t now_ms(void)
@@ -92,7 +93,6 @@ static int check_profile(const struct run *r, struct err *e)
 static int load_settings(struct run *r, char *const *envp, struct err *e)
 {
 	struct settings_flags f = { r->cli.profile, r->cli.region, r->cli.endpoint_url };
-	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
 	struct creds_ctx imds; /* asked for the region only when nothing else gives one */
 	struct settings_fallback fb = { creds_region_from_imds, &imds, "IMDS" };
 	int rc;
@@ -108,7 +108,7 @@ static int load_settings(struct run *r, char *const *envp, struct err *e)
 	}
 	creds_ctx_init(&imds, envp, r->settings.profile, r->settings.profile_explicit,
 		       r->files_loaded ? &r->files : NULL, time(NULL));
-	imds.deadline_ms = now_ms() + timeout;
+	imds.deadline_ms = r->deadline_ms;
 	rc = settings_resolve_fallback(&f, &fb, envp, r->files_loaded ? &r->files : NULL,
 				       &r->settings, e);
 	creds_ctx_release(&imds);
@@ -121,7 +121,6 @@ static int load_settings(struct run *r, char *const *envp, struct err *e)
 
 static int load_creds(struct run *r, char *const *envp, struct err *e)
 {
-	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
 	struct creds_ctx ctx;
 	int rc;
 
@@ -129,7 +128,7 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
 		       r->files_loaded ? &r->files : NULL, time(NULL));
 	ctx.region = r->settings.region;
 	ctx.ca_bundle = r->settings.ca_bundle;
-	ctx.deadline_ms = now_ms() + timeout;
+	ctx.deadline_ms = r->deadline_ms;
 	rc = creds_resolve(&ctx, &r->creds, e);
 	creds_ctx_release(&ctx);
 	if (rc < 0)
@@ -142,9 +141,8 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
  * the report on stdout, even when a step fails; nothing is fetched. */
 static int explain(struct run *r, char *const *envp, struct err *e)
 {
-	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
 	struct explain_input in = { envp, &r->settings, NULL, r->cli.env_name, r->cli.paths,
-				    r->cli.npaths, r->cli.command, now_ms() + timeout, NULL };
+				    r->cli.npaths, r->cli.command, r->deadline_ms, NULL };
 	struct buf out = BUF_INIT;
 	int rc;
 
@@ -173,7 +171,7 @@ static int connect_ssm(struct run *r, char *const *envp, struct err *e)
 	r->aws.endpoint = &r->settings.ssm;
 	r->aws.region = r->settings.region;
 	r->aws.creds = &r->creds;
-	r->aws.deadline_ms = now_ms() + timeout;
+	r->aws.deadline_ms = r->deadline_ms;
 	return aws_retry_from_env(&r->aws, envp, e);
 }
 
@@ -579,6 +577,7 @@ int main(int argc, char **argv)
 	}
 	log_init(r.cli.verbosity, r.cli.log_format);
 	exec_guard_signals(&st);
+	r.deadline_ms = now_ms() + (r.cli.timeout_ms ? r.cli.timeout_ms : DEFAULT_TIMEOUT_MS);
 	if (r.cli.explain)
 		status = explain(&r, envp, &e) < 0 ? -1 : 0;
 	else if (prepare(&r, envp, &e) < 0)

@@ -130,7 +130,8 @@ static const char *const reserved_exact[] = {
 	"AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
 	"AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
 	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
-	"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL",
+	"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL", "AWS_STS_REGIONAL_ENDPOINTS",
+	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
 	/* shells and interpreters that run code named by a variable */
 	"SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PYTHONWARNINGS", "PYTHONBREAKPOINT",
 	"PERL5DB", "PHPRC", "LUA_INIT", "GEM_PATH", "GEM_HOME",
@@ -141,6 +142,7 @@ static const char *const reserved_exact[] = {
 
 static const char *const reserved_prefix[] = {
 	"LD_", "BASH_FUNC_", "AWS_CONTAINER_", "AWS_EC2_METADATA_", "AWS_ENDPOINT_URL_", "GIT_",
+	"AWS_METADATA_SERVICE_",
 };
 
 /* first_letter_reserved tells whether any reserved name starts with c: a

@@ -404,6 +404,9 @@ static void test_reserved_traffic_and_trust(void **state)
 	assert_true(names_reserved("NODE_EXTRA_CA_CERTS"));
 	assert_true(names_reserved("GIT_SSH_COMMAND"));
 	assert_true(names_reserved("PROMPT_COMMAND"));
+	assert_true(names_reserved("AWS_STS_REGIONAL_ENDPOINTS"));
+	assert_true(names_reserved("AWS_METADATA_SERVICE_TIMEOUT"));
+	assert_true(names_reserved("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"));
 	assert_false(names_reserved("HTTPS_PORT"));
 	assert_false(names_reserved("GITHUB_TOKEN"));
 }
