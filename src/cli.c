@@ -375,6 +375,17 @@ static int parse_env(char *const *envp, struct cli *c, struct err *e)
 	return 0;
 }
 
+/* prefix_ok tells whether a name prefix keeps every name a portable
+ * variable name: [A-Za-z_][A-Za-z0-9_]*, at most 128 bytes. */
+static bool prefix_ok(const char *p)
+{
+	size_t n = strlen(p);
+
+	if (n == 0 || n > 128 || (p[0] >= '0' && p[0] <= '9'))
+		return false;
+	return strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
 /* check_modes rejects operand and option combinations that mean nothing. */
 static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 {
@@ -397,8 +408,10 @@ static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 						       : "missing '--' before the command (see envssm --help)");
 	if (dashdash && c->command == NULL)
 		return err_set(e, ERR_USAGE, "no command after '--'");
-	if (c->npaths == 0 && c->format == NULL && !dashdash)
-		return err_set(e, ERR_USAGE, "no PATH given (see envssm --help)");
+	if (c->name_prefix != NULL && !prefix_ok(c->name_prefix))
+		return err_set(e, ERR_USAGE,
+			       "invalid --prefix '%.64s': use letters, digits and '_', not starting with a digit",
+			       c->name_prefix);
 	return 0;
 }
 

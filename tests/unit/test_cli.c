@@ -507,6 +507,13 @@ static void test_everyday_options(void **state)
 	assert_int_equal(c.timeout_ms, 5000);
 	cli_release(&c);
 	parse_bad(W("envssm", "--keep", "HOME", "/app", "--", "cmd"), NOENV, "--keep needs --pristine");
+	/* a prefix must keep every name a variable name: no '=', no blanks */
+	parse_bad(W("envssm", "--prefix", "DEBUG=1;", "/app", "--", "cmd"), NOENV, "invalid --prefix");
+	parse_bad(W("envssm", "--prefix", "1APP_", "/app", "--", "cmd"), NOENV, "invalid --prefix");
+	parse_bad(W("envssm", "/app", "--", "cmd"), W("ENVSSM_PREFIX=A B"), "invalid --prefix");
+	parse_ok(W("envssm", "--dry-run"), NOENV, &c);
+	assert_int_equal(c.npaths, 0);
+	cli_release(&c);
 	parse_bad(W("envssm", "--timeout", "0", "/app", "--", "cmd"), NOENV, "invalid --timeout '0'");
 	parse_bad(W("envssm", "--timeout", "5s", "/app", "--", "cmd"), NOENV, "invalid --timeout");
 	parse_bad(W("envssm", "/app", "--", "cmd"), W("ENVSSM_TIMEOUT=-1"), "invalid ENVSSM_TIMEOUT");
