@@ -34,7 +34,7 @@ static int64_t real_mono_ms(void)
 
 static void real_sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -64,8 +64,10 @@ int aws_retry_from_env(struct aws_client *c, char *const *envp, struct err *e)
 
 	if (mode != NULL && strcmp(mode, "standard") && strcmp(mode, "adaptive")) {
 		if (strcmp(mode, "legacy"))
-			return err_set(e, ERR_CONFIG,
-				       "invalid AWS_RETRY_MODE '%.32s': use standard, adaptive or legacy", mode);
+			return err_set(
+			        e, ERR_CONFIG,
+			        "invalid AWS_RETRY_MODE '%.32s': use standard, adaptive or legacy",
+			        mode);
 		c->retry.max_attempts = 5; /* botocore's legacy default */
 	}
 	if (max != NULL) {
@@ -75,7 +77,8 @@ int aws_retry_from_env(struct aws_client *c, char *const *envp, struct err *e)
 		errno = 0;
 		n = strtol(max, &end, 10);
 		if (errno || *end != '\0' || n < 1 || n > 100)
-			return err_set(e, ERR_CONFIG, "invalid AWS_MAX_ATTEMPTS '%.32s': use 1 to 100", max);
+			return err_set(e, ERR_CONFIG,
+			               "invalid AWS_MAX_ATTEMPTS '%.32s': use 1 to 100", max);
 		c->retry.max_attempts = (int)n;
 		c->retry.throttle_until_deadline = false; /* the user's number is the limit */
 	}
@@ -130,7 +133,7 @@ static bool parse_json_error(const struct http_response *resp, struct aws_error 
 		set_code(out, type->valuestring, strlen(type->valuestring));
 	if (cJSON_IsString(msg))
 		clean_copy(out->message, sizeof(out->message), msg->valuestring,
-			   strlen(msg->valuestring));
+		           strlen(msg->valuestring));
 	cJSON_Delete(root);
 	return true;
 }
@@ -160,7 +163,7 @@ void aws_error_parse(const struct http_response *resp, struct aws_error *out)
 	out->status = resp->status;
 	out->failure = resp->failure;
 	clean_copy(out->request_id, sizeof(out->request_id), resp->request_id,
-		   sizeof(resp->request_id));
+	           sizeof(resp->request_id));
 	if (resp->failure != HTTP_OK)
 		return;
 	if (!parse_json_error(resp, out) && xml_text(body, "Code", out->code, sizeof(out->code))) {
@@ -176,25 +179,36 @@ void aws_error_parse(const struct http_response *resp, struct aws_error *out)
 		/* not JSON and not XML: a proxy page or a server crash page */
 		char type[64];
 
-		clean_copy(type, sizeof(type), resp->content_type[0] ? resp->content_type : "untyped",
-			   sizeof(resp->content_type));
+		clean_copy(type, sizeof(type),
+		           resp->content_type[0] ? resp->content_type : "untyped",
+		           sizeof(resp->content_type));
 		snprintf(out->message, sizeof(out->message), "unexpected %s body: ", type);
 		clean_copy(out->message + strlen(out->message),
-			   sizeof(out->message) - strlen(out->message), body, 120);
+		           sizeof(out->message) - strlen(out->message), body, 120);
 	}
 }
 
 static const char *const throttle_codes[] = {
-	"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-	"TooManyRequestsException", "ProvisionedThroughputExceededException",
-	"TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-	"LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-	"EC2ThrottledException",
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "PriorRequestNotComplete",
+        "EC2ThrottledException",
 };
 
 static const char *const transient_codes[] = {
-	"UnexpectedContentType", "RequestTimeout", "RequestTimeoutException", "InternalServerError", "InternalFailure",
-	"ServiceUnavailable", "IDPCommunicationError",
+        "UnexpectedContentType", "RequestTimeout",  "RequestTimeoutException",
+        "InternalServerError",   "InternalFailure", "ServiceUnavailable",
+        "IDPCommunicationError",
 };
 
 static bool code_in(const char *code, const char *const *list, size_t n)
@@ -213,8 +227,8 @@ static bool is_skew(const struct aws_error *ae)
 	if (!strcmp(ae->code, "RequestTimeTooSkewed") || !strcmp(ae->code, "RequestExpired") ||
 	    !strcmp(ae->code, "RequestInTheFuture"))
 		return true;
-	if (strcmp(ae->code, "InvalidSignatureException") && strcmp(ae->code, "SignatureDoesNotMatch") &&
-	    strcmp(ae->code, "AuthFailure"))
+	if (strcmp(ae->code, "InvalidSignatureException") &&
+	    strcmp(ae->code, "SignatureDoesNotMatch") && strcmp(ae->code, "AuthFailure"))
 		return false;
 	return strstr(ae->message, "Signature expired") != NULL ||
 	       strstr(ae->message, "Signature not yet current") != NULL;
@@ -244,7 +258,7 @@ enum aws_retry_class aws_retry_classify(const struct aws_error *ae)
 }
 
 long aws_backoff_ms(const struct aws_retry_policy *p, enum aws_retry_class cls, int n,
-		    long *prev_ms, double rand01)
+                    long *prev_ms, double rand01)
 {
 	long ceiling = p->base_ms, lo, hi;
 
@@ -287,7 +301,7 @@ static void *json_malloc(size_t n)
 void aws_json_hooks(void)
 {
 	static bool done;
-	cJSON_Hooks hooks = { json_malloc, mem_free_secure };
+	cJSON_Hooks hooks = {json_malloc, mem_free_secure};
 
 	if (done)
 		return;
@@ -320,31 +334,31 @@ struct signed_req {
 };
 
 static int sign_request(struct aws_client *c, const struct aws_op *op, struct signed_req *sr,
-			struct err *e)
+                        struct err *e)
 {
 	const char *token = buf_cstr(&c->creds->session_token);
 	struct sigv4_header h[5];
 	size_t n = 0;
 	struct sigv4_request req;
-	struct sigv4_signer s = { buf_cstr(&c->creds->access_key_id),
-				  buf_cstr(&c->creds->secret_access_key), c->region, c->service,
-				  sr->amz_date };
+	struct sigv4_signer s = {buf_cstr(&c->creds->access_key_id),
+	                         buf_cstr(&c->creds->secret_access_key), c->region, c->service,
+	                         sr->amz_date};
 
 	sigv4_amz_date(c->wall_clock() + c->skew_s, sr->amz_date);
-	h[n++] = (struct sigv4_header){ "Content-Type", op->content_type };
-	h[n++] = (struct sigv4_header){ "Host", c->endpoint->host_header };
-	h[n++] = (struct sigv4_header){ "X-Amz-Date", sr->amz_date };
+	h[n++] = (struct sigv4_header){"Content-Type", op->content_type};
+	h[n++] = (struct sigv4_header){"Host", c->endpoint->host_header};
+	h[n++] = (struct sigv4_header){"X-Amz-Date", sr->amz_date};
 	if (*token)
-		h[n++] = (struct sigv4_header){ "X-Amz-Security-Token", token };
+		h[n++] = (struct sigv4_header){"X-Amz-Security-Token", token};
 	if (op->target != NULL)
-		h[n++] = (struct sigv4_header){ "X-Amz-Target", op->target };
-	req = (struct sigv4_request){ "POST", c->endpoint->path, NULL, h, n, op->body->data,
-				      op->body->len, true };
+		h[n++] = (struct sigv4_header){"X-Amz-Target", op->target};
+	req = (struct sigv4_request){"POST", c->endpoint->path, NULL,          h,
+	                             n,      op->body->data,    op->body->len, true};
 	if (sigv4_sign(&req, &s, &sr->sig, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		sr->headers[i] = (struct http_header){ h[i].name, h[i].value };
-	sr->headers[n++] = (struct http_header){ "Authorization", buf_cstr(&sr->sig.authorization) };
+		sr->headers[i] = (struct http_header){h[i].name, h[i].value};
+	sr->headers[n++] = (struct http_header){"Authorization", buf_cstr(&sr->sig.authorization)};
 	sr->nheaders = n;
 	return 0;
 }
@@ -354,10 +368,10 @@ static void plain_request(struct aws_client *c, const struct aws_op *op, struct 
 {
 	size_t n = 0;
 
-	sr->headers[n++] = (struct http_header){ "Content-Type", op->content_type };
-	sr->headers[n++] = (struct http_header){ "Host", c->endpoint->host_header };
+	sr->headers[n++] = (struct http_header){"Content-Type", op->content_type};
+	sr->headers[n++] = (struct http_header){"Host", c->endpoint->host_header};
 	if (op->target != NULL)
-		sr->headers[n++] = (struct http_header){ "X-Amz-Target", op->target };
+		sr->headers[n++] = (struct http_header){"X-Amz-Target", op->target};
 	sr->nheaders = n;
 }
 
@@ -389,13 +403,14 @@ static void foreign_error(const struct http_response *resp, struct aws_error *ae
 	clean_copy(type, sizeof(type), resp->content_type, sizeof(resp->content_type));
 	snprintf(ae->code, sizeof(ae->code), "UnexpectedContentType");
 	snprintf(ae->message, sizeof(ae->message),
-		 "HTTP 200 with a %s body, not AWS JSON: a proxy or captive portal in the way?", type);
+	         "HTTP 200 with a %s body, not AWS JSON: a proxy or captive portal in the way?",
+	         type);
 }
 
 /* attempt sends one request; 0 on HTTP 200, -1 with ae on an AWS or
  * network error, -2 on our own failure (never retried). */
 static int attempt(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
-		   struct aws_error *ae, struct err *e)
+                   struct aws_error *ae, struct err *e)
 {
 	struct signed_req sr;
 	struct http_request req;
@@ -410,10 +425,14 @@ static int attempt(struct aws_client *c, const struct aws_op *op, struct http_re
 		memset(ae, 0, sizeof(*ae));
 		return -2;
 	}
-	req = (struct http_request){ "POST", c->endpoint->url, sr.headers, sr.nheaders,
-				     op->body->data, op->body->len,
-				     op->max_body_bytes ? op->max_body_bytes : AWS_MAX_BODY_BYTES,
-				     remaining_ms(c) };
+	req = (struct http_request){"POST",
+	                            c->endpoint->url,
+	                            sr.headers,
+	                            sr.nheaders,
+	                            op->body->data,
+	                            op->body->len,
+	                            op->max_body_bytes ? op->max_body_bytes : AWS_MAX_BODY_BYTES,
+	                            remaining_ms(c)};
 	c->requests++;
 	rc = http_perform(c->http, &req, resp, e);
 	sigv4_result_release(&sr.sig);
@@ -457,11 +476,11 @@ static int report(struct aws_client *c, const struct aws_error *ae, bool deadlin
 		err_prefix(e, "%s", "network");
 	else
 		err_set(e, ERR_AWS, "%s%s%s (HTTP %ld%s%s)", ae->code, ae->message[0] ? ": " : "",
-			ae->message, ae->status, ae->request_id[0] ? ", request " : "",
-			ae->request_id);
+		        ae->message, ae->status, ae->request_id[0] ? ", request " : "",
+		        ae->request_id);
 	if (deadline || (c->deadline_ms > 0 && c->mono_ms() >= c->deadline_ms - 50))
 		err_prefix(e, "gave up at the deadline (--timeout) after %lu requests; last error",
-			   c->requests);
+		           c->requests);
 	return -1;
 }
 
@@ -487,7 +506,7 @@ static bool out_of_attempts(const struct aws_client *c, enum aws_retry_class cls
 }
 
 int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
-	     struct aws_error *aerr, struct err *e)
+             struct aws_error *aerr, struct err *e)
 {
 	bool skew_retried = false;
 	int counted = 0; /* failures that count against max_attempts */
@@ -516,20 +535,21 @@ int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response
 			counted++;
 		else if (c->deadline_ms <= 0)
 			counted++;
-		if (cls == AWS_RETRY_NEVER || cls == AWS_RETRY_SKEW || out_of_attempts(c, cls, counted))
+		if (cls == AWS_RETRY_NEVER || cls == AWS_RETRY_SKEW ||
+		    out_of_attempts(c, cls, counted))
 			return report(c, aerr, false, e);
 		if (!wait_before_retry(c, cls, counted))
 			return report(c, aerr, true, e);
 		c->retries++;
 		log_info("retrying %s after %s (attempt %d)", op->target ? op->target : c->service,
-			 aerr->status ? aerr->code : http_failure_name(aerr->failure), n + 1);
+		         aerr->status ? aerr->code : http_failure_name(aerr->failure), n + 1);
 	}
 }
 
 int aws_json_call(struct aws_client *c, const char *target, const struct buf *body,
-		  struct http_response *resp, struct aws_error *aerr, struct err *e)
+                  struct http_response *resp, struct aws_error *aerr, struct err *e)
 {
-	struct aws_op op = { "application/x-amz-json-1.1", target, body, false, 0 };
+	struct aws_op op = {"application/x-amz-json-1.1", target, body, false, 0};
 
 	return aws_call(c, &op, resp, aerr, e);
 }

@@ -48,12 +48,12 @@ enum aws_retry_class {
  * set, throttling is retried until the deadline: a herd must come up.
  */
 struct aws_retry_policy {
-	int max_attempts;       /* total attempts, first included */
+	int max_attempts;             /* total attempts, first included */
 	bool throttle_until_deadline; /* throttling ignores max_attempts */
-	long base_ms;           /* full-jitter scale for transient errors */
-	long cap_ms;            /* ceiling of one transient backoff */
-	long throttle_base_ms;  /* least throttling backoff */
-	long throttle_cap_ms;   /* ceiling of one throttling backoff */
+	long base_ms;                 /* full-jitter scale for transient errors */
+	long cap_ms;                  /* ceiling of one transient backoff */
+	long throttle_base_ms;        /* least throttling backoff */
+	long throttle_cap_ms;         /* ceiling of one throttling backoff */
 };
 
 struct aws_client {
@@ -63,8 +63,8 @@ struct aws_client {
 	const char *service; /* signing name, "ssm" */
 	const struct creds *creds;
 	struct aws_retry_policy retry;
-	int64_t deadline_ms; /* monotonic ms at which to give up; 0 = none */
-	long skew_s;         /* server time minus ours, learnt from Date */
+	int64_t deadline_ms;   /* monotonic ms at which to give up; 0 = none */
+	long skew_s;           /* server time minus ours, learnt from Date */
 	long throttle_prev_ms; /* last throttling delay: contention is remembered */
 	/* injectable for tests; NULL means the real one */
 	time_t (*wall_clock)(void);
@@ -88,8 +88,8 @@ struct aws_op {
 	const char *content_type; /* "application/x-amz-json-1.1", form-urlencoded */
 	const char *target;       /* X-Amz-Target, or NULL (query protocol) */
 	const struct buf *body;
-	bool unsigned_request;    /* STS AssumeRoleWithWebIdentity: no Authorization */
-	size_t max_body_bytes;    /* 0 for the default (8 MiB) */
+	bool unsigned_request; /* STS AssumeRoleWithWebIdentity: no Authorization */
+	size_t max_body_bytes; /* 0 for the default (8 MiB) */
 };
 
 /* aws_call POSTs op to c->endpoint, SigV4-signed for c->service and
@@ -98,12 +98,12 @@ struct aws_op {
  * the service or the network said why) and e holding "CODE: message (HTTP
  * n, request id)". */
 int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response *resp,
-	     struct aws_error *aerr, struct err *e);
+             struct aws_error *aerr, struct err *e);
 
 /* aws_json_call is aws_call for an AWS JSON 1.1 operation such as
  * "AmazonSSM.GetParametersByPath". */
 int aws_json_call(struct aws_client *c, const char *target, const struct buf *body,
-		  struct http_response *resp, struct aws_error *aerr, struct err *e);
+                  struct http_response *resp, struct aws_error *aerr, struct err *e);
 
 /* aws_error_parse reads an error response: JSON __type/message (botocore's
  * rules), XML <Code>/<Message>, else the status and the start of a non-2xx
@@ -118,7 +118,7 @@ enum aws_retry_class aws_retry_classify(const struct aws_error *ae);
  * jitter from *prev_ms (the last throttling delay, 0 at first; updated) for
  * throttling, 0 for clock skew. rand01 is in [0, 1). Pure. */
 long aws_backoff_ms(const struct aws_retry_policy *p, enum aws_retry_class cls, int n,
-		    long *prev_ms, double rand01);
+                    long *prev_ms, double rand01);
 
 /* aws_parse_http_date reads an RFC 1123 date ("Sun, 06 Nov 1994 08:49:37
  * GMT"); returns -1 when it cannot. */

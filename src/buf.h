@@ -22,7 +22,10 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT { NULL, 0, 0 }
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* buf_init makes b empty without allocating. */
 void buf_init(struct buf *b);
@@ -43,7 +46,7 @@ int buf_putc(struct buf *b, char c, struct err *e);
 /* buf_printf appends formatted text. Never pass secret material through
  * the format machinery's own buffers: use buf_append for those. */
 int buf_printf(struct buf *b, struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* buf_set replaces the contents of b with n bytes from p. */
 int buf_set(struct buf *b, const void *p, size_t n, struct err *e);

@@ -14,48 +14,48 @@
 #include "envp.h"
 
 const char cli_usage[] =
-	"usage: envssm [OPTIONS] PATH... -- COMMAND [ARG...]\n"
-	"       envssm [OPTIONS] --format FMT PATH...\n"
-	"       envssm [OPTIONS] --dry-run PATH... [-- COMMAND...]\n"
-	"       envssm [OPTIONS] --explain [PATH...]\n"
-	"\n"
-	"Load the SSM parameters under each PATH into the environment, then\n"
-	"execute COMMAND in the same process. Inherited variables whose value is\n"
-	"ssm:///NAME[:VERSION|:LABEL] are resolved too.\n"
-	"\n"
-	"  -e, --env NAME           put every PATH under /NAME (ENVSSM_ENV)\n"
-	"      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
-	"      --endpoint-url URL   SSM endpoint (else AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL)\n"
-	"      --profile NAME       shared config profile (else AWS_PROFILE)\n"
-	"      --format FMT         print instead of exec: shell, dotenv, json, github, docker\n"
-	"                           (ENVSSM_FORMAT)\n"
-	"      --output FILE        write the --format output to FILE, mode 0600 (ENVSSM_OUTPUT)\n"
-	"      --dry-run            list names, sources, types and versions; no values; no exec\n"
-	"                           (ENVSSM_DRY_RUN)\n"
-	"      --explain            show where the region, endpoints and credentials come from,\n"
-	"                           and who they belong to; no values; no exec (ENVSSM_EXPLAIN)\n"
-	"      --prefix PREFIX      put PREFIX before every name, e.g. APP_ (ENVSSM_PREFIX)\n"
-	"      --last-segment       name a variable by its last path segment only\n"
-	"                           (ENVSSM_LAST_SEGMENT)\n"
-	"      --require NAMES      fail unless these variables are set after the merge\n"
-	"                           (ENVSSM_REQUIRE)\n"
-	"      --pristine           start from an empty environment (ENVSSM_PRISTINE)\n"
-	"      --keep NAMES         with --pristine, keep these inherited variables (ENVSSM_KEEP)\n"
-	"      --no-override        keep inherited values of the same name (ENVSSM_NO_OVERRIDE)\n"
-	"      --allow-name NAMES   allow reserved names such as PATH, comma-separated\n"
-	"                           (ENVSSM_ALLOW_NAMES)\n"
-	"      --allow-empty        finding no parameters is not an error (ENVSSM_ALLOW_EMPTY)\n"
-	"      --no-references      leave ssm:// values alone (ENVSSM_NO_REFERENCES)\n"
-	"      --no-recursive       fetch direct children of each PATH only (ENVSSM_NO_RECURSIVE)\n"
-	"      --no-decrypt         leave SecureString values encrypted (ENVSSM_NO_DECRYPT)\n"
-	"      --timeout SECONDS    give up after this long; default 60 (ENVSSM_TIMEOUT)\n"
-	"      --log-format FMT     text or json (ENVSSM_LOG_FORMAT)\n"
-	"  -v, --verbose            progress on stderr; never values (ENVSSM_VERBOSE)\n"
-	"  -h, --help               show this help\n"
-	"  -V, --version            show the version\n"
-	"\n"
-	"Exit status: the program's own, or 125 when envssm fails, 126 when COMMAND\n"
-	"cannot be executed, 127 when it is not found.\n";
+        "usage: envssm [OPTIONS] PATH... -- COMMAND [ARG...]\n"
+        "       envssm [OPTIONS] --format FMT PATH...\n"
+        "       envssm [OPTIONS] --dry-run PATH... [-- COMMAND...]\n"
+        "       envssm [OPTIONS] --explain [PATH...]\n"
+        "\n"
+        "Load the SSM parameters under each PATH into the environment, then\n"
+        "execute COMMAND in the same process. Inherited variables whose value is\n"
+        "ssm:///NAME[:VERSION|:LABEL] are resolved too.\n"
+        "\n"
+        "  -e, --env NAME           put every PATH under /NAME (ENVSSM_ENV)\n"
+        "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
+        "      --endpoint-url URL   SSM endpoint (else AWS_ENDPOINT_URL_SSM, AWS_ENDPOINT_URL)\n"
+        "      --profile NAME       shared config profile (else AWS_PROFILE)\n"
+        "      --format FMT         print instead of exec: shell, dotenv, json, github, docker\n"
+        "                           (ENVSSM_FORMAT)\n"
+        "      --output FILE        write the --format output to FILE, mode 0600 (ENVSSM_OUTPUT)\n"
+        "      --dry-run            list names, sources, types and versions; no values; no exec\n"
+        "                           (ENVSSM_DRY_RUN)\n"
+        "      --explain            show where the region, endpoints and credentials come from,\n"
+        "                           and who they belong to; no values; no exec (ENVSSM_EXPLAIN)\n"
+        "      --prefix PREFIX      put PREFIX before every name, e.g. APP_ (ENVSSM_PREFIX)\n"
+        "      --last-segment       name a variable by its last path segment only\n"
+        "                           (ENVSSM_LAST_SEGMENT)\n"
+        "      --require NAMES      fail unless these variables are set after the merge\n"
+        "                           (ENVSSM_REQUIRE)\n"
+        "      --pristine           start from an empty environment (ENVSSM_PRISTINE)\n"
+        "      --keep NAMES         with --pristine, keep these inherited variables (ENVSSM_KEEP)\n"
+        "      --no-override        keep inherited values of the same name (ENVSSM_NO_OVERRIDE)\n"
+        "      --allow-name NAMES   allow reserved names such as PATH, comma-separated\n"
+        "                           (ENVSSM_ALLOW_NAMES)\n"
+        "      --allow-empty        finding no parameters is not an error (ENVSSM_ALLOW_EMPTY)\n"
+        "      --no-references      leave ssm:// values alone (ENVSSM_NO_REFERENCES)\n"
+        "      --no-recursive       fetch direct children of each PATH only (ENVSSM_NO_RECURSIVE)\n"
+        "      --no-decrypt         leave SecureString values encrypted (ENVSSM_NO_DECRYPT)\n"
+        "      --timeout SECONDS    give up after this long; default 60 (ENVSSM_TIMEOUT)\n"
+        "      --log-format FMT     text or json (ENVSSM_LOG_FORMAT)\n"
+        "  -v, --verbose            progress on stderr; never values (ENVSSM_VERBOSE)\n"
+        "  -h, --help               show this help\n"
+        "  -V, --version            show the version\n"
+        "\n"
+        "Exit status: the program's own, or 125 when envssm fails, 126 when COMMAND\n"
+        "cannot be executed, 127 when it is not found.\n";
 
 enum opt_id {
 	OPT_ENV,
@@ -93,30 +93,30 @@ struct opt {
 };
 
 static const struct opt opts[] = {
-	{ "env", 'e', true, OPT_ENV, "ENVSSM_ENV" },
-	{ "region", 0, true, OPT_REGION, NULL },
-	{ "endpoint-url", 0, true, OPT_ENDPOINT, NULL },
-	{ "profile", 0, true, OPT_PROFILE, NULL },
-	{ "format", 0, true, OPT_FORMAT, "ENVSSM_FORMAT" },
-	{ "output", 0, true, OPT_OUTPUT, "ENVSSM_OUTPUT" },
-	{ "dry-run", 0, false, OPT_DRY_RUN, "ENVSSM_DRY_RUN" },
-	{ "explain", 0, false, OPT_EXPLAIN, "ENVSSM_EXPLAIN" },
-	{ "prefix", 0, true, OPT_PREFIX, "ENVSSM_PREFIX" },
-	{ "last-segment", 0, false, OPT_LAST_SEGMENT, "ENVSSM_LAST_SEGMENT" },
-	{ "require", 0, true, OPT_REQUIRE, "ENVSSM_REQUIRE" },
-	{ "pristine", 0, false, OPT_PRISTINE, "ENVSSM_PRISTINE" },
-	{ "keep", 0, true, OPT_KEEP, "ENVSSM_KEEP" },
-	{ "no-override", 0, false, OPT_NO_OVERRIDE, "ENVSSM_NO_OVERRIDE" },
-	{ "allow-name", 0, true, OPT_ALLOW_NAME, "ENVSSM_ALLOW_NAMES" },
-	{ "allow-empty", 0, false, OPT_ALLOW_EMPTY, "ENVSSM_ALLOW_EMPTY" },
-	{ "no-references", 0, false, OPT_NO_REFERENCES, "ENVSSM_NO_REFERENCES" },
-	{ "no-recursive", 0, false, OPT_NO_RECURSIVE, "ENVSSM_NO_RECURSIVE" },
-	{ "no-decrypt", 0, false, OPT_NO_DECRYPT, "ENVSSM_NO_DECRYPT" },
-	{ "timeout", 0, true, OPT_TIMEOUT, "ENVSSM_TIMEOUT" },
-	{ "log-format", 0, true, OPT_LOG_FORMAT, "ENVSSM_LOG_FORMAT" },
-	{ "verbose", 'v', false, OPT_VERBOSE, NULL },
-	{ "help", 'h', false, OPT_HELP, NULL },
-	{ "version", 'V', false, OPT_VERSION, NULL },
+        {"env", 'e', true, OPT_ENV, "ENVSSM_ENV"},
+        {"region", 0, true, OPT_REGION, NULL},
+        {"endpoint-url", 0, true, OPT_ENDPOINT, NULL},
+        {"profile", 0, true, OPT_PROFILE, NULL},
+        {"format", 0, true, OPT_FORMAT, "ENVSSM_FORMAT"},
+        {"output", 0, true, OPT_OUTPUT, "ENVSSM_OUTPUT"},
+        {"dry-run", 0, false, OPT_DRY_RUN, "ENVSSM_DRY_RUN"},
+        {"explain", 0, false, OPT_EXPLAIN, "ENVSSM_EXPLAIN"},
+        {"prefix", 0, true, OPT_PREFIX, "ENVSSM_PREFIX"},
+        {"last-segment", 0, false, OPT_LAST_SEGMENT, "ENVSSM_LAST_SEGMENT"},
+        {"require", 0, true, OPT_REQUIRE, "ENVSSM_REQUIRE"},
+        {"pristine", 0, false, OPT_PRISTINE, "ENVSSM_PRISTINE"},
+        {"keep", 0, true, OPT_KEEP, "ENVSSM_KEEP"},
+        {"no-override", 0, false, OPT_NO_OVERRIDE, "ENVSSM_NO_OVERRIDE"},
+        {"allow-name", 0, true, OPT_ALLOW_NAME, "ENVSSM_ALLOW_NAMES"},
+        {"allow-empty", 0, false, OPT_ALLOW_EMPTY, "ENVSSM_ALLOW_EMPTY"},
+        {"no-references", 0, false, OPT_NO_REFERENCES, "ENVSSM_NO_REFERENCES"},
+        {"no-recursive", 0, false, OPT_NO_RECURSIVE, "ENVSSM_NO_RECURSIVE"},
+        {"no-decrypt", 0, false, OPT_NO_DECRYPT, "ENVSSM_NO_DECRYPT"},
+        {"timeout", 0, true, OPT_TIMEOUT, "ENVSSM_TIMEOUT"},
+        {"log-format", 0, true, OPT_LOG_FORMAT, "ENVSSM_LOG_FORMAT"},
+        {"verbose", 'v', false, OPT_VERBOSE, NULL},
+        {"help", 'h', false, OPT_HELP, NULL},
+        {"version", 'V', false, OPT_VERSION, NULL},
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -155,7 +155,7 @@ static int parse_timeout(const char *v, const char *from, struct cli *c, struct 
 	secs = strtod(v, &end);
 	if (errno || end == v || *end != '\0' || !(secs > 0) || secs > 86400)
 		return err_set(e, ERR_USAGE, "invalid %s '%.40s': use seconds, from 0.001 to 86400",
-			       from, v);
+		               from, v);
 	c->timeout_ms = (long)(secs * 1000.0);
 	if (c->timeout_ms < 1)
 		c->timeout_ms = 1;
@@ -227,7 +227,7 @@ static void apply_flag(struct cli *c, enum opt_id id, bool on)
 /* apply_value handles the options that take a value; from names the flag
  * or variable for messages. */
 static int apply_value(struct cli *c, enum opt_id id, const char *arg, const char *from,
-		       struct err *e)
+                       struct err *e)
 {
 	switch (id) {
 	case OPT_ENV:
@@ -298,7 +298,8 @@ static int parse_long(int argc, char **argv, int *i, struct cli *c, struct err *
 	char from[40];
 
 	if (o == NULL)
-		return err_set(e, ERR_USAGE, "unknown option '--%.*s'", (int)(n > 64 ? 64 : n), word);
+		return err_set(e, ERR_USAGE, "unknown option '--%.*s'", (int)(n > 64 ? 64 : n),
+		               word);
 	snprintf(from, sizeof(from), "--%s", o->name);
 	if (!o->has_arg) {
 		if (eq != NULL)
@@ -320,11 +321,11 @@ static int parse_short(int argc, char **argv, int *i, struct cli *c, struct err 
 
 	for (; *p != '\0'; p++) {
 		const struct opt *o = find_short(*p);
-		char from[4] = { '-', *p, '\0', '\0' };
+		char from[4] = {'-', *p, '\0', '\0'};
 
 		if (o == NULL)
 			return err_set(e, ERR_USAGE, "unknown option '-%c'",
-				       (*p > ' ' && *p < 127) ? *p : '?');
+			               (*p > ' ' && *p < 127) ? *p : '?');
 		if (!o->has_arg) {
 			apply_flag(c, o->id, true);
 			continue;
@@ -392,26 +393,32 @@ static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 	/* --explain needs no PATH and runs no command (one given is shown) */
 	if (c->explain && (c->format != NULL || c->output != NULL || c->dry_run))
 		return err_set(e, ERR_USAGE, "--explain cannot go with %s",
-			       c->format != NULL ? "--format" : c->output != NULL ? "--output" : "--dry-run");
+		               c->format != NULL   ? "--format"
+		               : c->output != NULL ? "--output"
+		                                   : "--dry-run");
 	if (c->explain)
 		return 0;
 	if (c->format != NULL && c->command != NULL)
-		return err_set(e, ERR_USAGE,
-			       "--format prints the variables instead of running a command: drop '-- %.64s'",
-			       c->command[0]);
+		return err_set(
+		        e, ERR_USAGE,
+		        "--format prints the variables instead of running a command: drop '-- %.64s'",
+		        c->command[0]);
 	if (c->output != NULL && c->format == NULL)
 		return err_set(e, ERR_USAGE, "--output needs --format");
 	if (c->keep.items != NULL && !c->pristine)
 		return err_set(e, ERR_USAGE, "--keep needs --pristine");
 	if (c->format == NULL && !c->dry_run && !dashdash)
-		return err_set(e, ERR_USAGE, c->npaths == 0 ? "no PATH given (see envssm --help)"
-						       : "missing '--' before the command (see envssm --help)");
+		return err_set(e, ERR_USAGE,
+		               c->npaths == 0
+		                       ? "no PATH given (see envssm --help)"
+		                       : "missing '--' before the command (see envssm --help)");
 	if (dashdash && c->command == NULL)
 		return err_set(e, ERR_USAGE, "no command after '--'");
 	if (c->name_prefix != NULL && !prefix_ok(c->name_prefix))
-		return err_set(e, ERR_USAGE,
-			       "invalid --prefix '%.64s': use letters, digits and '_', not starting with a digit",
-			       c->name_prefix);
+		return err_set(
+		        e, ERR_USAGE,
+		        "invalid --prefix '%.64s': use letters, digits and '_', not starting with a digit",
+		        c->name_prefix);
 	return 0;
 }
 
@@ -424,8 +431,8 @@ static int parse_operands(int argc, char **argv, int i, struct cli *c, struct er
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (argv[i][0] == '-')
 			return err_set(e, ERR_USAGE,
-				       "option '%.64s' after a path: options come before the paths",
-				       argv[i]);
+			               "option '%.64s' after a path: options come before the paths",
+			               argv[i]);
 	}
 	c->paths = argv + first;
 	c->npaths = (size_t)(i - first);
@@ -452,7 +459,8 @@ int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct er
 
 		if (a[0] != '-' || a[1] == '\0' || strcmp(a, "--") == 0)
 			break;
-		rc = a[1] == '-' ? parse_long(argc, argv, &i, c, e) : parse_short(argc, argv, &i, c, e);
+		rc = a[1] == '-' ? parse_long(argc, argv, &i, c, e)
+		                 : parse_short(argc, argv, &i, c, e);
 		if (rc < 0)
 			return -1;
 	}

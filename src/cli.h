@@ -25,27 +25,27 @@ struct cli_list {
 };
 
 struct cli {
-	const char *env_name;     /* -e/--env, ENVSSM_ENV */
-	const char *region;       /* --region */
-	const char *endpoint_url; /* --endpoint-url */
-	const char *profile;      /* --profile */
-	const char *format;       /* --format, ENVSSM_FORMAT: print mode */
-	const char *output;       /* --output, ENVSSM_OUTPUT */
-	const char *name_prefix;  /* --prefix, ENVSSM_PREFIX */
-	struct cli_list allow;    /* --allow-name, ENVSSM_ALLOW_NAMES */
-	struct cli_list require;  /* --require, ENVSSM_REQUIRE */
-	struct cli_list keep;     /* --keep, ENVSSM_KEEP */
-	bool no_override;         /* --no-override, ENVSSM_NO_OVERRIDE */
-	bool allow_empty;         /* --allow-empty, ENVSSM_ALLOW_EMPTY */
-	bool pristine;            /* --pristine, ENVSSM_PRISTINE */
-	bool last_segment;        /* --last-segment, ENVSSM_LAST_SEGMENT */
-	bool references;          /* default true; --no-references, ENVSSM_NO_REFERENCES */
-	bool recursive;           /* default true; --no-recursive, ENVSSM_NO_RECURSIVE */
-	bool decrypt;             /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */
-	bool dry_run;             /* --dry-run, ENVSSM_DRY_RUN */
-	bool explain;             /* --explain, ENVSSM_EXPLAIN */
-	long timeout_ms;          /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
-	int verbosity;            /* -v count, ENVSSM_VERBOSE */
+	const char *env_name;       /* -e/--env, ENVSSM_ENV */
+	const char *region;         /* --region */
+	const char *endpoint_url;   /* --endpoint-url */
+	const char *profile;        /* --profile */
+	const char *format;         /* --format, ENVSSM_FORMAT: print mode */
+	const char *output;         /* --output, ENVSSM_OUTPUT */
+	const char *name_prefix;    /* --prefix, ENVSSM_PREFIX */
+	struct cli_list allow;      /* --allow-name, ENVSSM_ALLOW_NAMES */
+	struct cli_list require;    /* --require, ENVSSM_REQUIRE */
+	struct cli_list keep;       /* --keep, ENVSSM_KEEP */
+	bool no_override;           /* --no-override, ENVSSM_NO_OVERRIDE */
+	bool allow_empty;           /* --allow-empty, ENVSSM_ALLOW_EMPTY */
+	bool pristine;              /* --pristine, ENVSSM_PRISTINE */
+	bool last_segment;          /* --last-segment, ENVSSM_LAST_SEGMENT */
+	bool references;            /* default true; --no-references, ENVSSM_NO_REFERENCES */
+	bool recursive;             /* default true; --no-recursive, ENVSSM_NO_RECURSIVE */
+	bool decrypt;               /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */
+	bool dry_run;               /* --dry-run, ENVSSM_DRY_RUN */
+	bool explain;               /* --explain, ENVSSM_EXPLAIN */
+	long timeout_ms;            /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
+	int verbosity;              /* -v count, ENVSSM_VERBOSE */
 	enum log_format log_format; /* --log-format, ENVSSM_LOG_FORMAT */
 	bool help;
 	bool version;

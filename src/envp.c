@@ -80,7 +80,7 @@ static int push_var(struct envp_result *r, const struct envp_var *v, struct err 
 }
 
 int envp_build(char *const *inherited, const struct envp_var *vars, size_t nvars,
-	       const struct envp_opts *o, struct envp_result *out, struct err *e)
+               const struct envp_opts *o, struct envp_result *out, struct err *e)
 {
 	size_t ninh = 0;
 	bool *used = calloc(nvars + 1, sizeof(*used));

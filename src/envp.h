@@ -19,8 +19,6 @@ const char *env_get(char *const *envp, const char *name);
 /* env_get_nonempty is env_get, but an empty value counts as unset. */
 const char *env_get_nonempty(char *const *envp, const char *name);
 
-
-
 /* One variable to put in the new environment. Borrowed pointers. */
 struct envp_var {
 	const char *name;
@@ -50,7 +48,7 @@ struct envp_result {
  * entry without '=' or repeating an earlier name is dropped. Release with
  * envp_release (which wipes what it owns). */
 int envp_build(char *const *inherited, const struct envp_var *vars, size_t nvars,
-	       const struct envp_opts *o, struct envp_result *out, struct err *e);
+               const struct envp_opts *o, struct envp_result *out, struct err *e);
 
 void envp_release(struct envp_result *r);
 #endif

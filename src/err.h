@@ -22,7 +22,7 @@ enum err_kind {
 	ERR_NAMES,   /* a parameter that cannot become a variable */
 	ERR_LIMIT,   /* an input past one of our bounds */
 	ERR_NOMEM,
-	ERR_SIGNAL,  /* interrupted by SIGTERM/SIGINT */
+	ERR_SIGNAL, /* interrupted by SIGTERM/SIGINT */
 };
 
 struct err {
@@ -33,12 +33,11 @@ struct err {
 /* err_set fills e (which may be NULL) and returns -1 so callers can write
  * `return err_set(e, ...)`. The message is truncated to fit. */
 int err_set(struct err *e, enum err_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 /* err_prefix puts "prefix: " in front of the existing message, keeping the
  * kind; returns -1. */
-int err_prefix(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int err_prefix(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* err_nomem is err_set(e, ERR_NOMEM, "out of memory"). */
 int err_nomem(struct err *e);

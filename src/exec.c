@@ -14,7 +14,7 @@
 /* The only dispositions envssm ever changes: exec_guard_signals' three
  * and SIGPIPE. libcurl runs with CURLOPT_NOSIGNAL and OpenSSL installs no
  * handler, so these four and the mask are all there is to put back. */
-static const int guarded[] = { SIGTERM, SIGINT, SIGHUP, SIGPIPE };
+static const int guarded[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
 
 void exec_snapshot(struct exec_state *st)
 {
@@ -50,7 +50,7 @@ static void on_fatal_signal(int sig)
 
 void exec_guard_signals(const struct exec_state *st)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -125,7 +125,7 @@ static int exec_search(const char *search_path, char *const argv[], char *const 
 }
 
 int exec_program(const struct exec_state *st, char *const argv[], char *const envp[],
-		 int *errno_out)
+                 int *errno_out)
 {
 	const char *search = env_get(envp, "PATH");
 	char defpath[PATH_MAX];

@@ -35,6 +35,6 @@ void exec_guard_signals(const struct exec_state *st);
  * only on failure, with 127 (not found) or 126 (found but not executable)
  * and errno_out set; the caller reports and exits. */
 int exec_program(const struct exec_state *st, char *const argv[], char *const envp[],
-		 int *errno_out);
+                 int *errno_out);
 
 #endif

@@ -30,7 +30,7 @@ static long long mono_ms(void)
 static void run_job(struct worker *w)
 {
 	struct fetch_job *job = w->job;
-	struct http_client http = { NULL, NULL };
+	struct http_client http = {NULL, NULL};
 	struct aws_client aws = *w->template;
 	long long t0 = mono_ms();
 
@@ -42,7 +42,7 @@ static void run_job(struct worker *w)
 	aws.requests = aws.retries = 0;
 	aws.rng ^= (uint64_t)(uintptr_t)job * 0x9e3779b97f4a7c15ULL; /* its own jitter */
 	job->rc = ssm_get_parameters_by_path(&aws, job->path, job->recursive, job->decrypt,
-					     &job->params, &job->stats, &job->err);
+	                                     &job->params, &job->stats, &job->err);
 	job->requests = aws.requests;
 	job->retries = aws.retries;
 	job->connections = http.vt->connections(http.impl);
@@ -61,7 +61,7 @@ static void run_threads(struct worker *w, size_t n)
 {
 	for (size_t base = 0; base < n; base += FETCH_MAX_THREADS) {
 		pthread_t tid[FETCH_MAX_THREADS];
-		bool started[FETCH_MAX_THREADS] = { false };
+		bool started[FETCH_MAX_THREADS] = {false};
 		size_t m = n - base < FETCH_MAX_THREADS ? n - base : FETCH_MAX_THREADS;
 
 		for (size_t i = 0; i < m; i++)
@@ -76,7 +76,7 @@ static void run_threads(struct worker *w, size_t n)
 }
 
 int fetch_paths(const struct aws_client *template, const struct http_options *opts,
-		struct fetch_job *jobs, size_t n, struct err *e)
+                struct fetch_job *jobs, size_t n, struct err *e)
 {
 	struct worker *w = calloc(n + 1, sizeof(*w));
 	struct http_share *own = NULL;
@@ -85,7 +85,7 @@ int fetch_paths(const struct aws_client *template, const struct http_options *op
 	if (w == NULL)
 		return err_nomem(e);
 	for (size_t i = 0; i < n; i++)
-		w[i] = (struct worker){ template, *opts, &jobs[i] };
+		w[i] = (struct worker){template, *opts, &jobs[i]};
 	if (n > 1 && opts->share == NULL) {
 		/* concurrent clients must share TLS sessions and connections */
 		if (http_share_new(&own, e) < 0) {

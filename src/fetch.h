@@ -38,7 +38,7 @@ struct fetch_job {
  * holding the first failed job's error (in PATH order), prefixed with its
  * path. The caller releases each job's params. */
 int fetch_paths(const struct aws_client *template, const struct http_options *opts,
-		struct fetch_job *jobs, size_t n, struct err *e);
+                struct fetch_job *jobs, size_t n, struct err *e);
 
 /* fetch_job_release wipes a job's parameters. */
 void fetch_job_release(struct fetch_job *job);

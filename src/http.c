@@ -45,8 +45,8 @@ void http_response_release(struct http_response *r)
 	http_response_init(r);
 }
 
-int http_perform(struct http_client *c, const struct http_request *req,
-		 struct http_response *resp, struct err *e)
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp,
+                 struct err *e)
 {
 	http_response_release(resp);
 	return c->vt->perform(c->impl, req, resp, e);
@@ -162,7 +162,7 @@ static struct curl_slist *build_headers(const struct http_request *req, struct e
 	struct buf line = BUF_INIT;
 
 	/* libcurl adds these unless told not to; they are not signed */
-	static const char *const drop[] = { "Expect:", "Accept:" };
+	static const char *const drop[] = {"Expect:", "Accept:"};
 
 	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
 		if ((next = curl_slist_append(list, drop[i])) == NULL)
@@ -187,7 +187,7 @@ fail:
 }
 
 static void setup_handle(struct curl_impl *ci, const struct http_request *req,
-			 struct curl_slist *headers, struct sink *sink)
+                         struct curl_slist *headers, struct sink *sink)
 {
 	CURL *h = ci->h;
 	long timeout = req->timeout_ms ? req->timeout_ms : ci->opts.timeout_ms;
@@ -212,10 +212,10 @@ static void setup_handle(struct curl_impl *ci, const struct http_request *req,
 }
 
 static int curl_perform(void *impl, const struct http_request *req, struct http_response *resp,
-			struct err *e)
+                        struct err *e)
 {
 	struct curl_impl *ci = impl;
-	struct sink sink = { resp, req->max_body_bytes ? req->max_body_bytes : 1 << 20, false };
+	struct sink sink = {resp, req->max_body_bytes ? req->max_body_bytes : 1 << 20, false};
 	struct curl_slist *headers = build_headers(req, e);
 	long opened = 0;
 	CURLcode rc;
@@ -232,7 +232,8 @@ static int curl_perform(void *impl, const struct http_request *req, struct http_
 		resp->failure = classify(rc, sink.too_large);
 		buf_release(&resp->body);
 		return err_set(e, ERR_NETWORK, "%s (%s)", http_failure_name(resp->failure),
-			       sink.too_large ? "body over the size limit" : curl_easy_strerror(rc));
+		               sink.too_large ? "body over the size limit"
+		                              : curl_easy_strerror(rc));
 	}
 	curl_easy_getinfo(ci->h, CURLINFO_RESPONSE_CODE, &resp->status);
 	return 0;
@@ -253,7 +254,7 @@ static void curl_impl_free(void *impl)
 	free(ci);
 }
 
-static const struct http_vtable curl_vtable = { curl_perform, curl_connections, curl_impl_free };
+static const struct http_vtable curl_vtable = {curl_perform, curl_connections, curl_impl_free};
 
 int http_curl_global_init(struct err *e)
 {
@@ -276,7 +277,8 @@ static bool ca_dir_hashed(const char *dir)
 	while (!found && (ent = readdir(d)) != NULL) {
 		const char *n = ent->d_name;
 
-		found = strlen(n) == 10 && strspn(n, "0123456789abcdef") == 8 && !strcmp(n + 8, ".0");
+		found = strlen(n) == 10 && strspn(n, "0123456789abcdef") == 8 &&
+		        !strcmp(n + 8, ".0");
 	}
 	closedir(d);
 	return found;

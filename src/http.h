@@ -44,10 +44,10 @@ enum http_failure {
 
 struct http_response {
 	long status;
-	struct buf body; /* may hold secrets: wiped on release */
-	char request_id[128];   /* x-amzn-RequestId / x-amz-request-id */
-	char error_type[256];   /* x-amzn-ErrorType */
-	char date[64];          /* Date */
+	struct buf body;      /* may hold secrets: wiped on release */
+	char request_id[128]; /* x-amzn-RequestId / x-amz-request-id */
+	char error_type[256]; /* x-amzn-ErrorType */
+	char date[64];        /* Date */
 	char content_type[128];
 	enum http_failure failure;
 };
@@ -56,7 +56,7 @@ struct http_vtable {
 	/* perform sends req and fills resp. Returns 0 when a whole response
 	 * arrived (any status), or -1 with resp->failure and e set. */
 	int (*perform)(void *impl, const struct http_request *req, struct http_response *resp,
-		       struct err *e);
+	               struct err *e);
 	/* connections reports how many connections were opened so far. */
 	long (*connections)(void *impl);
 	void (*free)(void *impl);
@@ -79,18 +79,18 @@ void http_share_free(struct http_share *s);
 
 struct http_options {
 	struct http_share *share; /* or NULL */
-	const char *ca_bundle;   /* PEM file to trust instead of the system's */
-	long connect_timeout_ms; /* 0 for the default */
-	long timeout_ms;         /* default per-request timeout */
-	bool direct;             /* never use a proxy (metadata endpoints) */
+	const char *ca_bundle;    /* PEM file to trust instead of the system's */
+	long connect_timeout_ms;  /* 0 for the default */
+	long timeout_ms;          /* default per-request timeout */
+	bool direct;              /* never use a proxy (metadata endpoints) */
 };
 
 void http_response_init(struct http_response *r);
 void http_response_release(struct http_response *r);
 
 /* http_perform calls the client's perform after resetting resp. */
-int http_perform(struct http_client *c, const struct http_request *req,
-		 struct http_response *resp, struct err *e);
+int http_perform(struct http_client *c, const struct http_request *req, struct http_response *resp,
+                 struct err *e);
 
 /* http_client_free frees the implementation; c may be empty. */
 void http_client_free(struct http_client *c);

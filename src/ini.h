@@ -53,8 +53,8 @@ int ini_load(const char *path, struct ini *out, bool *missing, struct err *e);
 const char *ini_get(const struct ini *ini, const char *section, const char *key);
 
 /* ini_get_sub returns the sub-property subkey under key in section, or NULL. */
-const char *ini_get_sub(const struct ini *ini, const char *section,
-			const char *key, const char *subkey);
+const char *ini_get_sub(const struct ini *ini, const char *section, const char *key,
+                        const char *subkey);
 
 /* ini_has_section tells whether a [section] header was seen. */
 bool ini_has_section(const struct ini *ini, const char *section);

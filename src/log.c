@@ -91,9 +91,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (log_fmt == LOG_JSON) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		json_escape(text, esc, sizeof(esc));
-		n = snprintf(line, sizeof(line),
-			     "{\"time\":%lld.%03ld,\"level\":\"%s\",\"program\":\"envssm\",\"msg\":\"%s\"}\n",
-			     (long long)ts.tv_sec, ts.tv_nsec / 1000000, level_name(level), esc);
+		n = snprintf(
+		        line, sizeof(line),
+		        "{\"time\":%lld.%03ld,\"level\":\"%s\",\"program\":\"envssm\",\"msg\":\"%s\"}\n",
+		        (long long)ts.tv_sec, ts.tv_nsec / 1000000, level_name(level), esc);
 	} else if (level == LOG_ERROR || level == LOG_NOTICE) {
 		n = snprintf(line, sizeof(line), "envssm: %s\n", text);
 	} else {

@@ -33,7 +33,7 @@
 #include "vars.h"
 
 #define EXIT_FAILURE_ENVSSM 125
-#define DEFAULT_TIMEOUT_MS 60000L
+#define DEFAULT_TIMEOUT_MS  60000L
 
 extern char **environ;
 
@@ -84,17 +84,17 @@ static int check_profile(const struct run *r, struct err *e)
 	    profile_exists(&r->files, r->settings.profile))
 		return 0;
 	return err_set(e, ERR_CONFIG, "profile '%s' (from %s) is not in %s or %s",
-		       r->settings.profile, r->settings.profile_source,
-		       r->files.config_path ? r->files.config_path : "the config file",
-		       r->files.credentials_path ? r->files.credentials_path
-						 : "the credentials file");
+	               r->settings.profile, r->settings.profile_source,
+	               r->files.config_path ? r->files.config_path : "the config file",
+	               r->files.credentials_path ? r->files.credentials_path
+	                                         : "the credentials file");
 }
 
 static int load_settings(struct run *r, char *const *envp, struct err *e)
 {
-	struct settings_flags f = { r->cli.profile, r->cli.region, r->cli.endpoint_url };
+	struct settings_flags f = {r->cli.profile, r->cli.region, r->cli.endpoint_url};
 	struct creds_ctx imds; /* asked for the region only when nothing else gives one */
-	struct settings_fallback fb = { creds_region_from_imds, &imds, "IMDS" };
+	struct settings_fallback fb = {creds_region_from_imds, &imds, "IMDS"};
 	int rc;
 
 	if (settings_profile(&f, envp, &r->settings, e) < 0)
@@ -107,15 +107,15 @@ static int load_settings(struct run *r, char *const *envp, struct err *e)
 			return -1;
 	}
 	creds_ctx_init(&imds, envp, r->settings.profile, r->settings.profile_explicit,
-		       r->files_loaded ? &r->files : NULL, time(NULL));
+	               r->files_loaded ? &r->files : NULL, time(NULL));
 	imds.deadline_ms = r->deadline_ms;
 	rc = settings_resolve_fallback(&f, &fb, envp, r->files_loaded ? &r->files : NULL,
-				       &r->settings, e);
+	                               &r->settings, e);
 	creds_ctx_release(&imds);
 	if (rc < 0)
 		return -1;
 	log_info("region %s (from %s), endpoint %s (from %s)", r->settings.region,
-		 r->settings.region_source, r->settings.ssm.url, r->settings.endpoint_source);
+	         r->settings.region_source, r->settings.ssm.url, r->settings.endpoint_source);
 	return 0;
 }
 
@@ -125,7 +125,7 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
 	int rc;
 
 	creds_ctx_init(&ctx, envp, r->settings.profile, r->settings.profile_explicit,
-		       r->files_loaded ? &r->files : NULL, time(NULL));
+	               r->files_loaded ? &r->files : NULL, time(NULL));
 	ctx.region = r->settings.region;
 	ctx.ca_bundle = r->settings.ca_bundle;
 	ctx.deadline_ms = r->deadline_ms;
@@ -141,8 +141,9 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
  * the report on stdout, even when a step fails; nothing is fetched. */
 static int explain(struct run *r, char *const *envp, struct err *e)
 {
-	struct explain_input in = { envp, &r->settings, NULL, r->cli.env_name, r->cli.paths,
-				    r->cli.npaths, r->cli.command, r->deadline_ms, NULL };
+	struct explain_input in = {envp,         &r->settings,  NULL,           r->cli.env_name,
+	                           r->cli.paths, r->cli.npaths, r->cli.command, r->deadline_ms,
+	                           NULL};
 	struct buf out = BUF_INIT;
 	int rc;
 
@@ -159,7 +160,7 @@ static int explain(struct run *r, char *const *envp, struct err *e)
 static int connect_ssm(struct run *r, char *const *envp, struct err *e)
 {
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = { NULL, r->settings.ca_bundle, 5000, timeout, false };
+	struct http_options ho = {NULL, r->settings.ca_bundle, 5000, timeout, false};
 
 	if (http_curl_global_init(e) < 0 || http_share_new(&r->share, e) < 0)
 		return -1;
@@ -223,23 +224,23 @@ static int fetch_all(struct run *r, struct err *e)
 {
 	struct fetch_job *jobs = calloc(r->cli.npaths + 1, sizeof(*jobs));
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = { r->share, r->settings.ca_bundle, 5000, timeout, false };
+	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false};
 	int rc = -1;
 
 	if (jobs == NULL)
 		return err_nomem(e);
 	for (size_t i = 0; i < r->cli.npaths; i++)
-		jobs[i] = (struct fetch_job){ .path = buf_cstr(&r->paths[i]),
-					      .recursive = r->cli.recursive,
-					      .decrypt = r->cli.decrypt };
+		jobs[i] = (struct fetch_job){.path = buf_cstr(&r->paths[i]),
+		                             .recursive = r->cli.recursive,
+		                             .decrypt = r->cli.decrypt};
 	if (fetch_paths(&r->aws, &ho, jobs, r->cli.npaths, e) < 0)
 		goto done;
 	for (size_t i = 0; i < r->cli.npaths; i++) {
 		struct fetch_job *j = &jobs[i];
 
 		log_info("'%s': %zu parameters in %u pages, %lu requests, %ld connections, %lld ms",
-			 j->path, j->params.len, j->stats.pages, j->requests, j->connections,
-			 j->elapsed_ms);
+		         j->path, j->params.len, j->stats.pages, j->requests, j->connections,
+		         j->elapsed_ms);
 		if (ssm_params_take(&r->params, &j->params, e) < 0)
 			goto done;
 		r->path_end[i] = r->params.len;
@@ -262,7 +263,8 @@ static int substitute_refs(struct run *r, struct err *e)
 		const struct ref *ref;
 		struct buf b = BUF_INIT;
 
-		if (eq == NULL || (ref = refs_find(&r->refs, r->base[i], (size_t)(eq - r->base[i]))) == NULL)
+		if (eq == NULL ||
+		    (ref = refs_find(&r->refs, r->base[i], (size_t)(eq - r->base[i]))) == NULL)
 			continue;
 		if (buf_printf(&b, e, "%s=", ref->var) < 0 ||
 		    buf_append(&b, ref->param->value.data, ref->param->value.len, e) < 0) {
@@ -276,7 +278,7 @@ static int substitute_refs(struct run *r, struct err *e)
 
 static int map_names(struct run *r, struct err *e)
 {
-	struct vars_opts vo = { r->cli.allow_names, r->cli.name_prefix, r->cli.last_segment };
+	struct vars_opts vo = {r->cli.allow_names, r->cli.name_prefix, r->cli.last_segment};
 
 	for (size_t i = 0; i < r->cli.npaths; i++) {
 		size_t from = i ? r->path_end[i - 1] : 0, before = r->vars.len;
@@ -286,9 +288,10 @@ static int map_names(struct run *r, struct err *e)
 			return -1;
 		/* an empty PATH nearly always means a wrong path or --env */
 		if (r->vars.len == before && !r->cli.allow_empty)
-			return err_set(e, ERR_NAMES,
-				       "no parameters found under '%s' in %s: check the path, --env and the region, or pass --allow-empty",
-				       path, r->settings.region);
+			return err_set(
+			        e, ERR_NAMES,
+			        "no parameters found under '%s' in %s: check the path, --env and the region, or pass --allow-empty",
+			        path, r->settings.region);
 	}
 	vars_finish(&r->vars);
 	return 0;
@@ -306,7 +309,7 @@ static void on_conflict(const char *name, bool overridden, void *arg)
 static int build_env(struct run *r, struct err *e)
 {
 	struct envp_var *vars = calloc(r->vars.len + 1, sizeof(*vars));
-	struct envp_opts o = { r->cli.no_override, on_conflict, NULL };
+	struct envp_opts o = {r->cli.no_override, on_conflict, NULL};
 	int rc;
 
 	if (vars == NULL)
@@ -314,7 +317,8 @@ static int build_env(struct run *r, struct err *e)
 	for (size_t i = 0; i < r->vars.len; i++) {
 		const struct ssm_param *p = r->vars.items[i].param;
 
-		vars[i] = (struct envp_var){ r->vars.items[i].name, buf_cstr(&p->value), p->value.len };
+		vars[i] =
+		        (struct envp_var){r->vars.items[i].name, buf_cstr(&p->value), p->value.len};
 	}
 	rc = envp_build(r->base, vars, r->vars.len, &o, &r->env, e);
 	free(vars);
@@ -388,7 +392,7 @@ static int fetch(struct run *r, char *const *envp, struct err *e)
 		return -1;
 	if (r->refs.len > 0)
 		log_debug("references: %lu requests, %lu retries, %ld new connections",
-			  r->aws.requests, r->aws.retries, r->http.vt->connections(r->http.impl));
+		          r->aws.requests, r->aws.retries, r->http.vt->connections(r->http.impl));
 	/* nothing below needs the network or the keys any more */
 	http_client_free(&r->http);
 	http_share_free(r->share);
@@ -406,8 +410,9 @@ static int prepare(struct run *r, char *const *envp, struct err *e)
 	if (r->cli.references && refs_scan(r->base, &r->refs, e) < 0)
 		return -1;
 	if (r->cli.npaths == 0 && r->refs.len == 0 && !r->cli.allow_empty)
-		return err_set(e, ERR_USAGE,
-			       "nothing to load: no PATH given and no ssm:// references in the environment");
+		return err_set(
+		        e, ERR_USAGE,
+		        "nothing to load: no PATH given and no ssm:// references in the environment");
 	if ((r->cli.npaths > 0 || r->refs.len > 0) && fetch(r, envp, e) < 0)
 		return -1;
 	if (substitute_refs(r, e) < 0 || map_names(r, e) < 0 || build_env(r, e) < 0)
@@ -420,7 +425,7 @@ static int become(struct run *r, const struct exec_state *st)
 	int err = 0, status;
 
 	log_info("exec '%s' with %zu variables from SSM and %zu references", r->cli.command[0],
-		 r->vars.len, r->refs.len);
+	         r->vars.len, r->refs.len);
 	status = exec_program(st, r->cli.command, r->env.envp, &err);
 	log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
 	return status;
@@ -446,11 +451,12 @@ static int printed_vars(const struct run *r, struct format_var **out, size_t *n,
 		name[eq - entry] = '\0';
 		var = vars_find(&r->vars, name);
 		if (var != NULL && r->env.owned[i])
-			v[k++] = (struct format_var){ var->name, buf_cstr(&var->param->value),
-						      var->param->value.len };
+			v[k++] = (struct format_var){var->name, buf_cstr(&var->param->value),
+			                             var->param->value.len};
 		else if (var == NULL && refs_find(&r->refs, entry, (size_t)(eq - entry)) != NULL)
-			v[k++] = (struct format_var){ refs_find(&r->refs, entry, (size_t)(eq - entry))->var,
-						      eq + 1, strlen(eq + 1) };
+			v[k++] = (struct format_var){
+			        refs_find(&r->refs, entry, (size_t)(eq - entry))->var, eq + 1,
+			        strlen(eq + 1)};
 	}
 	*out = v;
 	*n = k;
@@ -472,7 +478,8 @@ static int write_all(int fd, const struct buf *b, struct err *e)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return err_set(e, ERR_CONFIG, "unable to write the output: %s", strerror(errno));
+			return err_set(e, ERR_CONFIG, "unable to write the output: %s",
+			               strerror(errno));
 		off += (size_t)w;
 	}
 	return 0;
@@ -480,7 +487,7 @@ static int write_all(int fd, const struct buf *b, struct err *e)
 
 /* emit writes rendered output where --format and --output say. */
 static int emit(const struct run *r, enum format_kind kind, const struct buf *out,
-		const struct buf *masks, char *const *envp, struct err *e)
+                const struct buf *masks, char *const *envp, struct err *e)
 {
 	const char *github_env = env_get_nonempty(envp, "GITHUB_ENV");
 
@@ -488,7 +495,8 @@ static int emit(const struct run *r, enum format_kind kind, const struct buf *ou
 		const char *dest = r->cli.output ? r->cli.output : github_env;
 
 		if (dest == NULL)
-			return err_set(e, ERR_CONFIG, "--format github needs GITHUB_ENV or --output");
+			return err_set(e, ERR_CONFIG,
+			               "--format github needs GITHUB_ENV or --output");
 		/* masks first, so the runner hides the values before they exist */
 		if (write_all(STDOUT_FILENO, masks, e) < 0)
 			return -1;
@@ -534,22 +542,22 @@ static int list_names(const struct run *r, struct err *e)
 		bool kept = r->cli.no_override && env_get(r->base, v->name) != NULL;
 
 		if (buf_printf(&out, e, "%s\t%s\t%s\tversion %lld%s\n", v->name, v->param->name,
-			       v->param->type[0] ? v->param->type : "-", v->param->version,
-			       kept ? "\t(inherited value kept)" : "") < 0)
+		               v->param->type[0] ? v->param->type : "-", v->param->version,
+		               kept ? "\t(inherited value kept)" : "") < 0)
 			goto done;
 	}
 	for (size_t i = 0; i < r->refs.len; i++) {
 		const struct ref *ref = &r->refs.items[i];
 
 		if (buf_printf(&out, e, "%s\tssm://%s\t%s\tversion %lld\treference\n", ref->var,
-			       ref->request, ref->param->type[0] ? ref->param->type : "-",
-			       ref->param->version) < 0)
+		               ref->request, ref->param->type[0] ? ref->param->type : "-",
+		               ref->param->version) < 0)
 			goto done;
 	}
 	rc = write_all(STDOUT_FILENO, &out, e);
 	if (rc == 0 && r->cli.command != NULL)
-		log_notice("dry run: would exec '%s' with %zu variables from SSM", r->cli.command[0],
-			   r->vars.len + r->refs.len);
+		log_notice("dry run: would exec '%s' with %zu variables from SSM",
+		           r->cli.command[0], r->vars.len + r->refs.len);
 done:
 	buf_release(&out);
 	return rc;
@@ -559,7 +567,7 @@ int main(int argc, char **argv)
 {
 	struct exec_state st;
 	struct run r;
-	struct err e = { ERR_NONE, "" };
+	struct err e = {ERR_NONE, ""};
 	char **envp = environ;
 	int status = EXIT_FAILURE_ENVSSM;
 

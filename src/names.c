@@ -26,7 +26,7 @@ static int append_segments(const char *s, struct buf *out, size_t *depth, struct
 			break;
 		if (++*depth > NAMES_MAX_DEPTH)
 			return err_set(e, ERR_USAGE, "invalid path '%s': more than %d levels", s,
-				       NAMES_MAX_DEPTH);
+			               NAMES_MAX_DEPTH);
 		if (buf_putc(out, '/', e) < 0 || buf_append(out, p, n, e) < 0)
 			return -1;
 		p += n;
@@ -38,15 +38,15 @@ static int check_bytes(const char *what, const char *s, struct err *e)
 {
 	for (const char *p = s; *p != '\0'; p++) {
 		if (!path_byte_ok((unsigned char)*p))
-			return err_set(e, ERR_USAGE,
-				       "invalid %s '%.200s': only letters, digits, '_', '.', '-' and '/' are allowed",
-				       what, s);
+			return err_set(
+			        e, ERR_USAGE,
+			        "invalid %s '%.200s': only letters, digits, '_', '.', '-' and '/' are allowed",
+			        what, s);
 	}
 	return 0;
 }
 
-int names_path_normalize(const char *env_name, const char *path, struct buf *out,
-			 struct err *e)
+int names_path_normalize(const char *env_name, const char *path, struct buf *out, struct err *e)
 {
 	size_t depth = 0;
 
@@ -61,7 +61,8 @@ int names_path_normalize(const char *env_name, const char *path, struct buf *out
 	if (*path == '\0')
 		return err_set(e, ERR_USAGE, "invalid path '': it is empty");
 	if (env_name != NULL && strspn(env_name, "/") == strlen(env_name))
-		return err_set(e, ERR_USAGE, "invalid environment name '%s': it is empty", env_name);
+		return err_set(e, ERR_USAGE, "invalid environment name '%s': it is empty",
+		               env_name);
 	if (env_name != NULL && append_segments(env_name, out, &depth, e) < 0)
 		return -1;
 	if (append_segments(path, out, &depth, e) < 0)
@@ -91,8 +92,8 @@ static char map_byte(unsigned char c)
 	return '_';
 }
 
-int names_map(const char *name, const char *prefix, const char *add_prefix,
-	      bool last_segment, struct buf *out, struct err *e)
+int names_map(const char *name, const char *prefix, const char *add_prefix, bool last_segment,
+              struct buf *out, struct err *e)
 {
 	const char *rel = name;
 	size_t plen = strlen(prefix);
@@ -106,7 +107,7 @@ int names_map(const char *name, const char *prefix, const char *add_prefix,
 		rel = strrchr(rel, '/') + 1;
 	if (*rel == '\0')
 		return err_set(e, ERR_NAMES, "parameter '%.300s' has no name below '%.300s'", name,
-			       prefix);
+		               prefix);
 	if (add_prefix != NULL && buf_puts(out, add_prefix, e) < 0)
 		return -1;
 	if (out->len == 0 && *rel >= '0' && *rel <= '9' && buf_putc(out, '_', e) < 0)
@@ -121,28 +122,83 @@ int names_map(const char *name, const char *prefix, const char *add_prefix,
 /* Names a parameter writer could use to run code in, or redirect, the
  * program or envssm's own AWS access. */
 static const char *const reserved_exact[] = {
-	"PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "CDPATH", "PS4",
-	"GLIBC_TUNABLES", "GCONV_PATH", "LOCPATH", "HOSTALIASES", "RESOLV_HOST_CONF",
-	"NODE_OPTIONS", "NODE_PATH", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP",
-	"PYTHONINSPECT", "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB",
-	"JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH",
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-	"AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
-	"AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
-	"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL", "AWS_STS_REGIONAL_ENDPOINTS",
-	"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT",
-	/* shells and interpreters that run code named by a variable */
-	"SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PYTHONWARNINGS", "PYTHONBREAKPOINT",
-	"PERL5DB", "PHPRC", "LUA_INIT", "GEM_PATH", "GEM_HOME",
-	/* traffic and trust: a proxy or a CA bundle redirects secrets */
-	"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
-	"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
+        "PATH",
+        "HOME",
+        "SHELL",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "CDPATH",
+        "PS4",
+        "GLIBC_TUNABLES",
+        "GCONV_PATH",
+        "LOCPATH",
+        "HOSTALIASES",
+        "RESOLV_HOST_CONF",
+        "NODE_OPTIONS",
+        "NODE_PATH",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONSTARTUP",
+        "PYTHONINSPECT",
+        "PERL5OPT",
+        "PERL5LIB",
+        "PERLLIB",
+        "RUBYOPT",
+        "RUBYLIB",
+        "JAVA_TOOL_OPTIONS",
+        "_JAVA_OPTIONS",
+        "JDK_JAVA_OPTIONS",
+        "CLASSPATH",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_SECURITY_TOKEN",
+        "AWS_CREDENTIAL_EXPIRATION",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_ROLE_ARN",
+        "AWS_ROLE_SESSION_NAME",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CA_BUNDLE",
+        "AWS_ENDPOINT_URL",
+        "AWS_STS_REGIONAL_ENDPOINTS",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+        "AWS_USE_FIPS_ENDPOINT",
+        "AWS_USE_DUALSTACK_ENDPOINT",
+        /* shells and interpreters that run code named by a variable */
+        "SHELLOPTS",
+        "BASHOPTS",
+        "PROMPT_COMMAND",
+        "PYTHONWARNINGS",
+        "PYTHONBREAKPOINT",
+        "PERL5DB",
+        "PHPRC",
+        "LUA_INIT",
+        "GEM_PATH",
+        "GEM_HOME",
+        /* traffic and trust: a proxy or a CA bundle redirects secrets */
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "NODE_EXTRA_CA_CERTS",
 };
 
 static const char *const reserved_prefix[] = {
-	"LD_", "BASH_FUNC_", "AWS_CONTAINER_", "AWS_EC2_METADATA_", "AWS_ENDPOINT_URL_", "GIT_",
-	"AWS_METADATA_SERVICE_",
+        "LD_",
+        "BASH_FUNC_",
+        "AWS_CONTAINER_",
+        "AWS_EC2_METADATA_",
+        "AWS_ENDPOINT_URL_",
+        "GIT_",
+        "AWS_METADATA_SERVICE_",
 };
 
 /* first_letter_reserved tells whether any reserved name starts with c: a
@@ -185,8 +241,8 @@ bool names_valid_var(const char *var)
 	for (size_t i = 0; i < n; i++) {
 		char c = var[i];
 
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		      (c >= '0' && c <= '9') || c == '_'))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
 			return false;
 	}
 	return true;

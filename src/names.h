@@ -12,7 +12,7 @@
 
 /* Bounds from the SSM service: 15 hierarchy levels, 2048 bytes a name. */
 #define NAMES_MAX_DEPTH 15
-#define NAMES_MAX_PATH 2048
+#define NAMES_MAX_PATH  2048
 
 /* names_path_normalize builds the SSM path prefix for a PATH operand:
  * env_name (or NULL) goes in front, a leading '/' is implied, repeated and
@@ -20,8 +20,7 @@
  * '/' are allowed. Writes into out (replacing it); -1 with ERR_USAGE on a
  * bad byte, an empty segment count past NAMES_MAX_DEPTH or a path too
  * long. */
-int names_path_normalize(const char *env_name, const char *path, struct buf *out,
-			 struct err *e);
+int names_path_normalize(const char *env_name, const char *path, struct buf *out, struct err *e);
 
 /* names_under tells whether parameter `name` lies strictly below `prefix`
  * in whole segments: "/app/x" is under "/app", "/app2/x" is not. */
@@ -33,8 +32,8 @@ bool names_under(const char *name, const char *prefix);
  * digit. With last_segment, only the final segment is used. `add_prefix`
  * (may be NULL) is put in front as given. -1 with ERR_NAMES when nothing
  * is left to name. */
-int names_map(const char *name, const char *prefix, const char *add_prefix,
-	      bool last_segment, struct buf *out, struct err *e);
+int names_map(const char *name, const char *prefix, const char *add_prefix, bool last_segment,
+              struct buf *out, struct err *e);
 
 /* names_reserved tells whether a variable name is one that lets whoever
  * writes a parameter take over the process (PATH, LD_*, ...). */

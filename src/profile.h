@@ -31,22 +31,20 @@ int profile_files_load(char *const *envp, struct profile_files *pf, struct err *
 
 /* profile_get returns key for profile name: the credentials file's value
  * if it has one, else the config file's. Borrowed; NULL if unset. */
-const char *profile_get(const struct profile_files *pf, const char *name,
-			const char *key);
+const char *profile_get(const struct profile_files *pf, const char *name, const char *key);
 
 /* profile_get_from is profile_get that also sets *from (when from is not
  * NULL) to the path of the file the value came from. pf may be NULL. */
-const char *profile_get_from(const struct profile_files *pf, const char *name,
-			     const char *key, const char **from);
+const char *profile_get_from(const struct profile_files *pf, const char *name, const char *key,
+                             const char **from);
 
 /* profile_exists tells whether either file defines the profile. */
 bool profile_exists(const struct profile_files *pf, const char *name);
 
 /* profile_services_get returns `key` under `service` in the config file's
  * [services SECTION] section, or NULL. */
-const char *profile_services_get(const struct profile_files *pf,
-				 const char *section, const char *service,
-				 const char *key);
+const char *profile_services_get(const struct profile_files *pf, const char *section,
+                                 const char *service, const char *key);
 
 /* profile_services_exists tells whether the config file has a
  * [services SECTION] section. */

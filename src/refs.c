@@ -71,7 +71,7 @@ static const char *check_ref(const char *p, size_t *base_len)
 }
 
 static int push_ref(struct refs *out, const char *entry, size_t name_len, const char *request,
-		    size_t base_len, struct err *e)
+                    size_t base_len, struct err *e)
 {
 	struct ref *r;
 
@@ -123,8 +123,8 @@ int refs_scan(char *const *envp, struct refs *out, struct err *e)
 			continue;
 		why = check_ref(eq + 1 + strlen(REFS_SCHEME), &base_len);
 		if (why != NULL) {
-			if (buf_printf(&bad, e, "%s%.*s ('%.200s': %s)", bad.len ? ", " : "", (int)n,
-				       envp[i], eq + 1, why) < 0)
+			if (buf_printf(&bad, e, "%s%.*s ('%.200s': %s)", bad.len ? ", " : "",
+			               (int)n, envp[i], eq + 1, why) < 0)
 				goto done;
 			continue;
 		}
@@ -206,7 +206,7 @@ static size_t find_param(const struct ssm_params *p, size_t from, const struct r
 
 /* resolve_batch asks for one batch and records what came back. */
 static int resolve_batch(struct aws_client *c, struct refs *r, const size_t *idx, size_t n,
-			 bool *done, struct buf *missing, struct err *e)
+                         bool *done, struct buf *missing, struct err *e)
 {
 	const char *names[SSM_GET_PARAMETERS_MAX];
 	struct buf invalid = BUF_INIT;
@@ -231,7 +231,7 @@ static int resolve_batch(struct aws_client *c, struct refs *r, const size_t *idx
 		ref->index = find_param(&r->store, from, ref);
 		if (ref->index == (size_t)-1 &&
 		    buf_printf(missing, e, "%s%s -> %.300s", missing->len ? ", " : "", ref->var,
-			       ref->request) < 0)
+		               ref->request) < 0)
 			goto done;
 	}
 	rc = 0;
@@ -256,8 +256,9 @@ int refs_resolve(struct aws_client *c, struct refs *r, struct err *e)
 		}
 	}
 	if (missing.len > 0) {
-		err_set(e, ERR_AWS, "unresolved references (no such parameter, version or label): %s",
-			missing.data);
+		err_set(e, ERR_AWS,
+		        "unresolved references (no such parameter, version or label): %s",
+		        missing.data);
 		goto out;
 	}
 	/* the store stopped growing: pointers into it are stable now */

@@ -23,11 +23,11 @@
 #define REFS_SCHEME "ssm://"
 
 struct ref {
-	char *var;     /* the variable's name */
-	char *request; /* what GetParameters is asked for: "/name" or "/name:sel" */
-	size_t base_len; /* length of the name without its selector */
+	char *var;                     /* the variable's name */
+	char *request;                 /* what GetParameters is asked for: "/name" or "/name:sel" */
+	size_t base_len;               /* length of the name without its selector */
 	const struct ssm_param *param; /* resolved; borrowed from the store */
-	size_t index; /* of the answer in the store, while batches still grow it */
+	size_t index;                  /* of the answer in the store, while batches still grow it */
 };
 
 struct refs {

@@ -67,7 +67,7 @@ void sigv4_result_release(struct sigv4_result *r);
  * '/'; ERR_LIMIT past 128 headers, 64 KiB of path, query or value, or 512
  * query parameters; ERR_NOMEM. */
 int sigv4_sign(const struct sigv4_request *req, const struct sigv4_signer *s,
-	       struct sigv4_result *out, struct err *e);
+               struct sigv4_result *out, struct err *e);
 
 /* sigv4_amz_date formats t as "YYYYMMDDTHHMMSSZ" (UTC) into out, or writes
  * "" when t is outside the years 1000..9999 (which sigv4_sign refuses). */

@@ -80,7 +80,8 @@ static int take_param(const cJSON *item, struct ssm_params *out, struct err *e)
 	struct ssm_param *p;
 
 	if (!cJSON_IsObject(item) || !cJSON_IsString(name) || !cJSON_IsString(value))
-		return err_set(e, ERR_PARSE, "malformed response: a parameter without Name or Value");
+		return err_set(e, ERR_PARSE,
+		               "malformed response: a parameter without Name or Value");
 	if (strlen(name->valuestring) == 0 || strlen(name->valuestring) > 2048)
 		return err_set(e, ERR_PARSE, "malformed response: a parameter name of bad length");
 	if ((p = params_push(out, e)) == NULL)
@@ -105,7 +106,8 @@ static int take_token(const cJSON *root, struct buf *next_token, struct err *e)
 	if (!cJSON_IsString(tok))
 		return err_set(e, ERR_PARSE, "malformed response: NextToken is not a string");
 	if (strlen(tok->valuestring) > 8192)
-		return err_set(e, ERR_LIMIT, "malformed response: NextToken longer than 8192 bytes");
+		return err_set(e, ERR_LIMIT,
+		               "malformed response: NextToken longer than 8192 bytes");
 	return buf_puts(next_token, tok->valuestring, e);
 }
 
@@ -128,14 +130,16 @@ static int parse_root(const char *body, size_t len, cJSON **root, struct err *e)
 	*root = NULL;
 	/* cJSON would silently cut a string at a raw NUL */
 	if (memchr(body, '\0', len) != NULL)
-		return err_set(e, ERR_PARSE, "malformed response: a NUL byte in the body (%zu bytes)",
-			       len);
+		return err_set(e, ERR_PARSE,
+		               "malformed response: a NUL byte in the body (%zu bytes)", len);
 	if (aws_json_has_nul(body, len))
-		return err_set(e, ERR_NAMES,
-			       "a parameter holds a NUL byte (\\u0000), which no environment variable can carry");
+		return err_set(
+		        e, ERR_NAMES,
+		        "a parameter holds a NUL byte (\\u0000), which no environment variable can carry");
 	*root = cJSON_ParseWithLengthOpts(body, len, &end, false);
 	if (!cJSON_IsObject(*root) || !only_space(end, (size_t)(body + len - end)))
-		return err_set(e, ERR_PARSE, "malformed response: not a JSON object (%zu bytes)", len);
+		return err_set(e, ERR_PARSE, "malformed response: not a JSON object (%zu bytes)",
+		               len);
 	return 0;
 }
 
@@ -145,16 +149,18 @@ static int take_params(const cJSON *root, struct ssm_params *out, struct err *e)
 	const cJSON *item;
 
 	if (!cJSON_IsArray(list))
-		return err_set(e, ERR_PARSE, "malformed response: Parameters is missing or not a list");
-	cJSON_ArrayForEach(item, list) {
+		return err_set(e, ERR_PARSE,
+		               "malformed response: Parameters is missing or not a list");
+	cJSON_ArrayForEach(item, list)
+	{
 		if (take_param(item, out, e) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
-		   struct buf *next_token, struct err *e)
+int ssm_parse_page(const char *body, size_t len, struct ssm_params *out, struct buf *next_token,
+                   struct err *e)
 {
 	cJSON *root = NULL;
 	int rc = -1;
@@ -174,9 +180,11 @@ static int take_invalid(const cJSON *root, struct buf *invalid, struct err *e)
 		return 0;
 	if (!cJSON_IsArray(list))
 		return err_set(e, ERR_PARSE, "malformed response: InvalidParameters is not a list");
-	cJSON_ArrayForEach(item, list) {
+	cJSON_ArrayForEach(item, list)
+	{
 		if (!cJSON_IsString(item))
-			return err_set(e, ERR_PARSE, "malformed response: an invalid parameter is not a string");
+			return err_set(e, ERR_PARSE,
+			               "malformed response: an invalid parameter is not a string");
 		if (buf_puts(invalid, item->valuestring, e) < 0 || buf_putc(invalid, '\n', e) < 0)
 			return -1;
 	}
@@ -184,7 +192,7 @@ static int take_invalid(const cJSON *root, struct buf *invalid, struct err *e)
 }
 
 int ssm_parse_get_parameters(const char *body, size_t len, struct ssm_params *out,
-			     struct buf *invalid, struct err *e)
+                             struct buf *invalid, struct err *e)
 {
 	cJSON *root = NULL;
 	int rc = -1;
@@ -196,7 +204,7 @@ int ssm_parse_get_parameters(const char *body, size_t len, struct ssm_params *ou
 }
 
 static int names_body(const char *const *names, size_t n, bool decrypt, struct buf *out,
-		      struct err *e)
+                      struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *list = cJSON_AddArrayToObject(o, "Names");
@@ -224,7 +232,7 @@ done:
 }
 
 int ssm_get_parameters(struct aws_client *c, const char *const *names, size_t n, bool decrypt,
-		       struct ssm_params *out, struct buf *invalid, struct err *e)
+                       struct ssm_params *out, struct buf *invalid, struct err *e)
 {
 	struct buf body = BUF_INIT;
 	struct http_response resp;
@@ -233,7 +241,7 @@ int ssm_get_parameters(struct aws_client *c, const char *const *names, size_t n,
 
 	if (n == 0 || n > SSM_GET_PARAMETERS_MAX)
 		return err_set(e, ERR_LIMIT, "GetParameters takes 1 to %d names, not %zu",
-			       SSM_GET_PARAMETERS_MAX, n);
+		               SSM_GET_PARAMETERS_MAX, n);
 	http_response_init(&resp);
 	if (names_body(names, n, decrypt, &body, e) == 0 &&
 	    aws_json_call(c, "AmazonSSM.GetParameters", &body, &resp, &ae, e) == 0)
@@ -245,7 +253,7 @@ int ssm_get_parameters(struct aws_client *c, const char *const *names, size_t n,
 
 /* request_body builds the page request; the same inputs on every page. */
 static int request_body(const char *path, bool recursive, bool decrypt, const char *token,
-			struct buf *out, struct err *e)
+                        struct buf *out, struct err *e)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *text = NULL;
@@ -271,7 +279,7 @@ done:
 }
 
 static int fetch_page(struct aws_client *c, const struct buf *body, struct ssm_params *out,
-		      struct buf *next, struct err *e)
+                      struct buf *next, struct err *e)
 {
 	struct http_response resp;
 	struct aws_error ae;
@@ -296,8 +304,7 @@ static uint64_t token_hash(const struct buf *t)
 
 /* token_seen remembers every token of one walk; true on a repeat, which
  * would make pagination go round for ever (A, B, A, ...). */
-static int token_seen(uint64_t **seen, size_t n, const struct buf *t, bool *repeat,
-		      struct err *e)
+static int token_seen(uint64_t **seen, size_t n, const struct buf *t, bool *repeat, struct err *e)
 {
 	uint64_t h = token_hash(t);
 	uint64_t *grown;
@@ -319,9 +326,8 @@ static int token_seen(uint64_t **seen, size_t n, const struct buf *t, bool *repe
 	return 0;
 }
 
-int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recursive,
-			       bool decrypt, struct ssm_params *out,
-			       struct ssm_fetch_stats *stats, struct err *e)
+int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recursive, bool decrypt,
+                               struct ssm_params *out, struct ssm_fetch_stats *stats, struct err *e)
 {
 	struct buf body = BUF_INIT, token = BUF_INIT;
 	uint64_t *seen = NULL;
@@ -333,26 +339,29 @@ int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recu
 		size_t before = out->len;
 
 		if (stats->pages >= SSM_MAX_PAGES) {
-			err_set(e, ERR_LIMIT, "more than %d pages: NextToken never ends", SSM_MAX_PAGES);
+			err_set(e, ERR_LIMIT, "more than %d pages: NextToken never ends",
+			        SSM_MAX_PAGES);
 			goto done;
 		}
 		if (request_body(path, recursive, decrypt, buf_cstr(&token), &body, e) < 0 ||
 		    fetch_page(c, &body, out, &token, e) < 0)
 			goto done;
-		log_debug("'%s': page %u, %zu parameters", path, stats->pages + 1, out->len - before);
+		log_debug("'%s': page %u, %zu parameters", path, stats->pages + 1,
+		          out->len - before);
 		if (token.len == 0)
 			break;
 		empty_run = out->len == before ? empty_run + 1 : 0;
 		if (empty_run >= SSM_MAX_EMPTY_PAGES) {
 			err_set(e, ERR_LIMIT,
-				"pagination is not progressing: %u pages in a row without a parameter, each with a new NextToken",
-				empty_run);
+			        "pagination is not progressing: %u pages in a row without a parameter, each with a new NextToken",
+			        empty_run);
 			goto done;
 		}
 		if (token_seen(&seen, stats->pages, &token, &repeat, e) < 0)
 			goto done;
 		if (repeat) {
-			err_set(e, ERR_LIMIT, "the service repeated a NextToken: pagination would never end");
+			err_set(e, ERR_LIMIT,
+			        "the service repeated a NextToken: pagination would never end");
 			goto done;
 		}
 	}

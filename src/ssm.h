@@ -13,14 +13,14 @@
 
 /* Bounds on what one run holds: beyond them the response is hostile or the
  * path is wrong. */
-#define SSM_MAX_PAGES 20000
+#define SSM_MAX_PAGES  20000
 #define SSM_MAX_PARAMS 100000
 /* AWS may send a few empty pages with a NextToken; hundreds in a row is
  * a server that never ends, eating the account's shared rate. */
 #define SSM_MAX_EMPTY_PAGES 200
 
 struct ssm_param {
-	char *name; /* full parameter name */
+	char *name;    /* full parameter name */
 	char type[16]; /* String, StringList, SecureString */
 	long long version;
 	struct buf value; /* secret: wiped on release */
@@ -46,8 +46,8 @@ int ssm_params_take(struct ssm_params *to, struct ssm_params *from, struct err *
  * absent) into next_token. Pure. -1 with ERR_PARSE when the body is not the
  * expected JSON, ERR_NAMES for a value with an embedded NUL, ERR_LIMIT past
  * SSM_MAX_PARAMS. The error never quotes the body. */
-int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
-		   struct buf *next_token, struct err *e);
+int ssm_parse_page(const char *body, size_t len, struct ssm_params *out, struct buf *next_token,
+                   struct err *e);
 
 #define SSM_GET_PARAMETERS_MAX 10
 
@@ -55,13 +55,13 @@ int ssm_parse_page(const char *body, size_t len, struct ssm_params *out,
  * appended to out, and each InvalidParameters entry to invalid followed by
  * '\n'. Pure; errors as ssm_parse_page. */
 int ssm_parse_get_parameters(const char *body, size_t len, struct ssm_params *out,
-			     struct buf *invalid, struct err *e);
+                             struct buf *invalid, struct err *e);
 
 /* ssm_get_parameters fetches 1..SSM_GET_PARAMETERS_MAX names (each may
  * carry a ":version" or ":label" selector) in one call. Names the service
  * does not know land in invalid, one a line; that is not an error here. */
 int ssm_get_parameters(struct aws_client *c, const char *const *names, size_t n, bool decrypt,
-		       struct ssm_params *out, struct buf *invalid, struct err *e);
+                       struct ssm_params *out, struct buf *invalid, struct err *e);
 
 struct ssm_fetch_stats {
 	unsigned pages;
@@ -72,8 +72,8 @@ struct ssm_fetch_stats {
  * normalised), following NextToken until it is absent, appending to out.
  * The same inputs are sent on every page. A repeated token or more than
  * SSM_MAX_PAGES pages is ERR_LIMIT. */
-int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recursive,
-			       bool decrypt, struct ssm_params *out,
-			       struct ssm_fetch_stats *stats, struct err *e);
+int ssm_get_parameters_by_path(struct aws_client *c, const char *path, bool recursive, bool decrypt,
+                               struct ssm_params *out, struct ssm_fetch_stats *stats,
+                               struct err *e);
 
 #endif

@@ -56,14 +56,15 @@ static int check_collisions(struct var *items, size_t n, struct err *e)
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(items[i - 1].name, items[i].name) == 0)
 			return err_set(e, ERR_NAMES,
-				       "parameters '%.400s' and '%.400s' both map to '%.150s'",
-				       items[i - 1].param->name, items[i].param->name, items[i].name);
+			               "parameters '%.400s' and '%.400s' both map to '%.150s'",
+			               items[i - 1].param->name, items[i].param->name,
+			               items[i].name);
 	}
 	return 0;
 }
 
 static int add_one(struct vars *v, const char *path, const struct ssm_param *p,
-		   const struct vars_opts *o, struct err *e)
+                   const struct vars_opts *o, struct err *e)
 {
 	struct buf name = BUF_INIT;
 	struct var *var;
@@ -72,8 +73,8 @@ static int add_one(struct vars *v, const char *path, const struct ssm_param *p,
 		goto fail;
 	if (names_reserved(name.data) && !names_in_list(name.data, o->allow_names)) {
 		err_set(e, ERR_NAMES,
-			"parameter '%.400s' maps to the reserved name '%.150s' (allow it with --allow-name %.150s)",
-			p->name, name.data, name.data);
+		        "parameter '%.400s' maps to the reserved name '%.150s' (allow it with --allow-name %.150s)",
+		        p->name, name.data, name.data);
 		goto fail;
 	}
 	if ((var = vars_push(v, e)) == NULL)
@@ -91,8 +92,8 @@ fail:
 	return -1;
 }
 
-int vars_add_path(struct vars *v, const char *path, const struct ssm_params *params,
-		  size_t from, size_t to, const struct vars_opts *o, struct err *e)
+int vars_add_path(struct vars *v, const char *path, const struct ssm_params *params, size_t from,
+                  size_t to, const struct vars_opts *o, struct err *e)
 {
 	size_t start = v->len;
 

@@ -39,8 +39,8 @@ void vars_release(struct vars *v);
 /* vars_add_path maps params->items[from..to) found under path and appends
  * them. Parameters not under path in whole segments are skipped. The
  * params and path must outlive v. */
-int vars_add_path(struct vars *v, const char *path, const struct ssm_params *params,
-		  size_t from, size_t to, const struct vars_opts *o, struct err *e);
+int vars_add_path(struct vars *v, const char *path, const struct ssm_params *params, size_t from,
+                  size_t to, const struct vars_opts *o, struct err *e);
 
 /* vars_finish sorts by name and keeps, for each name, the one added last
  * (the later PATH). Call once after every vars_add_path. */
