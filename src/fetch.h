@@ -32,6 +32,27 @@ struct fetch_job {
 	int rc;
 };
 
+/* One unit of concurrent work: work runs with its own aws client (and http
+ * client from the shared pool) and returns 0 or -1 with e filled. */
+struct fetch_task {
+	int (*work)(struct aws_client *c, void *arg, struct err *e);
+	void *arg;
+	/* results */
+	int rc;
+	struct err err;
+	unsigned long requests;
+	unsigned long retries;
+	long connections;
+	long long elapsed_ms;
+};
+
+/* fetch_each runs every task, concurrently when there are several, each
+ * with a copy of template (its http field ignored) and its own client made
+ * from opts. Returns -1 only when it cannot start; each task's outcome is in
+ * its rc and err. */
+int fetch_each(const struct aws_client *template, const struct http_options *opts,
+               struct fetch_task *tasks, size_t n, struct err *e);
+
 /* fetch_paths runs every job. template supplies endpoint, region,
  * credentials, retry policy and deadline (its http field is ignored); opts
  * the http settings. Returns 0 when every job succeeded, else -1 with e

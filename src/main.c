@@ -45,7 +45,6 @@ struct run {
 	bool files_loaded;
 	struct creds creds;
 	struct http_share *share; /* one connection pool for every client */
-	struct http_client http;  /* for references */
 	struct aws_client aws;
 	struct buf *paths; /* normalised, one per PATH operand */
 	size_t *path_end;  /* params index where each PATH's results end */
@@ -157,18 +156,13 @@ static int explain(struct run *r, char *const *envp, struct err *e)
 	return rc;
 }
 
+/* connect_ssm prepares what every fetch shares: libcurl, one connection
+ * pool, and the aws client each fetch copies. No connection is opened yet. */
 static int connect_ssm(struct run *r, char *const *envp, struct err *e)
 {
-	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = {NULL, r->settings.ca_bundle, 5000, timeout, false};
-
 	if (http_curl_global_init(e) < 0 || http_share_new(&r->share, e) < 0)
 		return -1;
-	ho.share = r->share;
-	if (http_curl_new(&r->http, &ho, e) < 0)
-		return -1;
-	aws_client_init(&r->aws);
-	r->aws.http = &r->http;
+	aws_client_init(&r->aws); /* the template every fetch copies */
 	r->aws.endpoint = &r->settings.ssm;
 	r->aws.region = r->settings.region;
 	r->aws.creds = &r->creds;
@@ -372,7 +366,6 @@ static void run_release(struct run *r)
 		buf_release(&r->paths[i]);
 	free(r->paths);
 	free(r->path_end);
-	http_client_free(&r->http);
 	http_share_free(r->share);
 	r->share = NULL;
 	creds_release(&r->creds);
@@ -382,19 +375,50 @@ static void run_release(struct run *r)
 	cli_release(&r->cli);
 }
 
+/* resolve_refs resolves the references, their GetParameters batches
+ * concurrently when there are several, over the PATHs' connection pool. */
+static int resolve_refs(struct run *r, struct err *e)
+{
+	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false};
+	struct refs_batch *b = NULL;
+	struct fetch_task *tasks = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (refs_plan(&r->refs, &b, &n, e) < 0)
+		return -1;
+	if ((tasks = calloc(n + 1, sizeof(*tasks))) == NULL) {
+		err_nomem(e);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		tasks[i] = (struct fetch_task){.work = refs_resolve_batch, .arg = &b[i]};
+	if (fetch_each(&r->aws, &ho, tasks, n, e) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (tasks[i].rc < 0) {
+			*e = tasks[i].err;
+			err_prefix(e, "unable to resolve references");
+			goto out;
+		}
+	}
+	rc = refs_finish(&r->refs, b, n, e);
+out:
+	free(tasks);
+	refs_batches_release(b, n);
+	return rc;
+}
+
 /* fetch runs every network phase: settings, credentials, paths, refs. */
 static int fetch(struct run *r, char *const *envp, struct err *e)
 {
 	if (load_settings(r, envp, e) < 0 || load_creds(r, envp, e) < 0 ||
 	    connect_ssm(r, envp, e) < 0 || fetch_all(r, e) < 0)
 		return -1;
-	if (r->refs.len > 0 && refs_resolve(&r->aws, &r->refs, e) < 0)
+	if (r->refs.len > 0 && resolve_refs(r, e) < 0)
 		return -1;
-	if (r->refs.len > 0)
-		log_debug("references: %lu requests, %lu retries, %ld new connections",
-		          r->aws.requests, r->aws.retries, r->http.vt->connections(r->http.impl));
 	/* nothing below needs the network or the keys any more */
-	http_client_free(&r->http);
 	http_share_free(r->share);
 	r->share = NULL;
 	creds_release(&r->creds);

@@ -177,6 +177,8 @@ static size_t pick_batch(struct refs *r, bool *done, size_t *idx)
 		if (!clash)
 			idx[n++] = i;
 	}
+	for (size_t k = 0; k < n; k++)
+		done[idx[k]] = true;
 	return n;
 }
 
@@ -204,56 +206,86 @@ static size_t find_param(const struct ssm_params *p, size_t from, const struct r
 	return (size_t)-1;
 }
 
-/* resolve_batch asks for one batch and records what came back. */
-static int resolve_batch(struct aws_client *c, struct refs *r, const size_t *idx, size_t n,
-                         bool *done, struct buf *missing, struct err *e)
+int refs_plan(struct refs *r, struct refs_batch **out, size_t *nout, struct err *e)
 {
-	const char *names[SSM_GET_PARAMETERS_MAX];
-	struct buf invalid = BUF_INIT;
-	size_t from = r->store.len, k = 0;
-	int rc = -1;
+	bool *done = calloc(r->len + 1, sizeof(*done));
+	struct refs_batch *b = calloc(r->len + 1, sizeof(*b));
+	size_t n = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	if (done == NULL || b == NULL) {
+		free(done);
+		free(b);
+		return err_nomem(e);
+	}
+	while ((b[n].n = pick_batch(r, done, b[n].idx)) > 0) {
+		ssm_params_init(&b[n].store);
+		buf_init(&b[n].invalid);
+		b[n].refs = r;
+		n++;
+	}
+	free(done);
+	*out = b;
+	*nout = n;
+	return 0;
+}
+
+int refs_resolve_batch(struct aws_client *c, void *arg, struct err *e)
+{
+	struct refs_batch *b = arg;
+	const char *names[SSM_GET_PARAMETERS_MAX];
+	size_t k = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		const char *req = b->refs->items[b->idx[i]].request;
 		bool dup = false;
 
+		/* the same request twice is asked once */
 		for (size_t j = 0; j < k; j++)
-			dup = dup || !strcmp(names[j], r->items[idx[i]].request);
+			dup = dup || !strcmp(names[j], req);
 		if (!dup)
-			names[k++] = r->items[idx[i]].request;
+			names[k++] = req;
 	}
-	r->calls++;
-	if (ssm_get_parameters(c, names, k, true, &r->store, &invalid, e) < 0)
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		struct ref *ref = &r->items[idx[i]];
+	return ssm_get_parameters(c, names, k, true, &b->store, &b->invalid, e);
+}
 
-		done[idx[i]] = true;
+void refs_batches_release(struct refs_batch *b, size_t n)
+{
+	for (size_t i = 0; b != NULL && i < n; i++) {
+		ssm_params_release(&b[i].store);
+		buf_release(&b[i].invalid);
+	}
+	free(b);
+}
+
+/* take_batch moves one batch's answers into the store and maps each of its
+ * references to its answer; the unanswered are listed in missing. */
+static int take_batch(struct refs *r, struct refs_batch *b, struct buf *missing, struct err *e)
+{
+	size_t from = r->store.len;
+
+	if (ssm_params_take(&r->store, &b->store, e) < 0)
+		return -1;
+	for (size_t i = 0; i < b->n; i++) {
+		struct ref *ref = &r->items[b->idx[i]];
+
 		ref->index = find_param(&r->store, from, ref);
 		if (ref->index == (size_t)-1 &&
 		    buf_printf(missing, e, "%s%s -> %.300s", missing->len ? ", " : "", ref->var,
 		               ref->request) < 0)
-			goto done;
+			return -1;
 	}
-	rc = 0;
-done:
-	buf_release(&invalid);
-	return rc;
+	return 0;
 }
 
-int refs_resolve(struct aws_client *c, struct refs *r, struct err *e)
+int refs_finish(struct refs *r, struct refs_batch *b, size_t n, struct err *e)
 {
-	bool *done = calloc(r->len + 1, sizeof(*done));
 	struct buf missing = BUF_INIT;
-	size_t idx[SSM_GET_PARAMETERS_MAX], n;
 	int rc = -1;
 
-	if (done == NULL)
-		return err_nomem(e);
-	while ((n = pick_batch(r, done, idx)) > 0) {
-		if (resolve_batch(c, r, idx, n, done, &missing, e) < 0) {
-			err_prefix(e, "unable to resolve references");
+	r->calls = (unsigned)n;
+	for (size_t i = 0; i < n; i++) {
+		if (take_batch(r, &b[i], &missing, e) < 0)
 			goto out;
-		}
 	}
 	if (missing.len > 0) {
 		err_set(e, ERR_AWS,
@@ -268,6 +300,25 @@ int refs_resolve(struct aws_client *c, struct refs *r, struct err *e)
 	rc = 0;
 out:
 	buf_release(&missing);
-	free(done);
+	return rc;
+}
+
+int refs_resolve(struct aws_client *c, struct refs *r, struct err *e)
+{
+	struct refs_batch *b = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (refs_plan(r, &b, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (refs_resolve_batch(c, &b[i], e) < 0) {
+			err_prefix(e, "unable to resolve references");
+			goto out;
+		}
+	}
+	rc = refs_finish(r, b, n, e);
+out:
+	refs_batches_release(b, n);
 	return rc;
 }

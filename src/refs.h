@@ -50,7 +50,34 @@ void refs_release(struct refs *r);
  * environment envp_build makes. */
 int refs_scan(char *const *envp, struct refs *out, struct err *e);
 
-/* refs_resolve resolves every reference, ten names a call. A reference
+/* One GetParameters call's worth of references: up to ten, never two
+ * selectors of one parameter. */
+struct refs_batch {
+	size_t idx[SSM_GET_PARAMETERS_MAX]; /* into refs->items */
+	size_t n;
+	const struct refs *refs;
+	struct ssm_params store; /* its answers, until refs_finish takes them */
+	struct buf invalid;
+};
+
+/* refs_plan splits the references into batches (caller frees them with
+ * refs_batches_release). Pure. */
+int refs_plan(struct refs *r, struct refs_batch **out, size_t *nout, struct err *e);
+
+/* refs_resolve_batch makes one batch's GetParameters call (arg is a struct
+ * refs_batch). It reads the references and writes only its batch, so the
+ * batches of one plan may run concurrently (fetch_each). */
+int refs_resolve_batch(struct aws_client *c, void *arg, struct err *e);
+
+/* refs_finish takes every batch's answers, in plan order, and points each
+ * reference at its value; an unanswered reference is ERR_AWS naming every
+ * such variable and the name it points at. */
+int refs_finish(struct refs *r, struct refs_batch *b, size_t n, struct err *e);
+
+void refs_batches_release(struct refs_batch *b, size_t n);
+
+/* refs_resolve resolves every reference, ten names a call, one call after
+ * another: refs_plan, refs_resolve_batch each, refs_finish. A reference
  * the service does not know is ERR_AWS listing each such variable and the
  * name it points at. */
 int refs_resolve(struct aws_client *c, struct refs *r, struct err *e);
