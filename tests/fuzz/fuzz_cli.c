@@ -28,8 +28,11 @@ static void check(const struct cli *c, char **argv, int argc)
 {
 	if (c->help || c->version)
 		return;
-	/* no command only in print mode or a dry run */
-	if (c->command == NULL && c->format == NULL && !c->dry_run)
+	/* no command only in print mode, a dry run or --explain */
+	if (c->command == NULL && c->format == NULL && !c->dry_run && !c->explain)
+		abort();
+	/* --explain stands alone */
+	if (c->explain && (c->format != NULL || c->output != NULL || c->dry_run))
 		abort();
 	/* a command never with --format */
 	if (c->command != NULL && c->format != NULL)
