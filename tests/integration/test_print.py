@@ -1,0 +1,151 @@
+"""Print mode and dry run end to end: envssm fetches from a loopback fake and
+writes the variables for their real consumers (sh/dash/bash eval,
+python-dotenv, json, GitHub's $GITHUB_ENV file and masks, docker env-files),
+byte for byte, to stdout or to an --output file written 0600 by atomic
+rename. The program is never run, and envssm's stderr never holds a value."""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import unittest
+
+import faultlib
+import test_formats as tf
+
+PATH = "/print"
+VALUES = {
+    "QUOTES": "it's a \"quoted\" `tick` $HOME ${HOME} \\ back\\slash",
+    "MULTI": "line one\nline two\n\ttabbed\n",
+    "CR": "a\r\nb\rc",
+    "UTF8": "na\u00efve \u2014 \u65e5\u672c\u8a9e \U0001F680",
+    "EQUALS": "a=b==c",
+    "EMPTY": "",
+    "PERCENT": "100% %0A not a newline",
+}
+
+
+def seed():
+    params = []
+    for var, text in VALUES.items():
+        value = faultlib.secret_token("print " + var) + " " + text if text else text
+        VALUES[var] = value
+        params.append({"Name": "%s/%s" % (PATH, var.lower()), "Type": "SecureString",
+                       "Value": value})
+    return params
+
+
+PARAMS = seed()
+NAMES = sorted(VALUES)
+
+
+class PrintCase(unittest.TestCase):
+    def setUp(self):
+        faultlib.require_binary()
+        self.dir = tempfile.mkdtemp(prefix="envssm-print-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+        self.fake = faultlib.FakeSSM(seed=[dict(p) for p in PARAMS])
+        self.fake.start()
+        self.addCleanup(self.fake.stop)
+        self.env = faultlib.envssm_env(self.fake.url, self.dir)
+
+    def run_print(self, args, env=None, rc=0):
+        """envssm ARGS with no command: print mode or a dry run."""
+        p = subprocess.run([faultlib.ENVSSM] + list(args), env=env or self.env, cwd=self.dir,
+                           capture_output=True, timeout=30)
+        res = Result(p.returncode, p.stdout, p.stderr)
+        self.assertEqual(p.returncode, rc, res.describe())
+        self.assertEqual(faultlib.find_leaks(p.stderr), [], "a value on stderr\n" + res.describe())
+        return res
+
+
+class Result:
+    def __init__(self, rc, out, err):
+        self.rc, self.out, self.err = rc, out, err
+
+    def describe(self):
+        return "exit %d\nstderr: %s" % (self.rc, self.err.decode(errors="replace"))
+
+
+class TestFormats(PrintCase):
+    def test_shell_in_three_shells(self):
+        res = self.run_print(["--format", "shell", PATH])
+        want = {k: v.encode() for k, v in VALUES.items()}
+        for shell in (["sh"], ["dash"], ["bash"]):
+            if shutil.which(shell[0]) is None:
+                continue
+            seen, exported = tf.run_shell(shell, res.out, NAMES)
+            self.assertEqual(seen, want, shell)
+            for k in NAMES:
+                self.assertEqual(exported[k], want[k], (shell, k))
+
+    def test_dotenv_output_file_0600_atomic(self):
+        out = os.path.join(self.dir, "vars.env")
+        with open(out, "w") as f:
+            f.write("OLD=1\n")
+        os.chmod(out, 0o644)
+        before = os.stat(out).st_ino
+        res = self.run_print(["--format", "dotenv", "--output", out, PATH])
+        self.assertEqual(res.out, b"", "--output wrote to stdout too")
+        st = os.stat(out)
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
+        self.assertNotEqual(st.st_ino, before, "not replaced by rename")
+        with open(out, "rb") as f:
+            got = tf.read_dotenv(f.read())
+        # python-dotenv reads text mode: CR survives only through the escapes
+        self.assertEqual(got, VALUES)
+        leftovers = [n for n in os.listdir(self.dir) if n.endswith(".tmp")]
+        self.assertEqual(leftovers, [])
+
+    def test_json(self):
+        res = self.run_print(["--format", "json", PATH])
+        self.assertEqual(json.loads(res.out.decode("utf-8")), VALUES)
+
+    def test_github_masks_first_then_env_file(self):
+        gh = os.path.join(self.dir, "github_env")
+        with open(gh, "w") as f:
+            f.write("EARLIER=kept\n")
+        env = dict(self.env, GITHUB_ENV=gh)
+        res = self.run_print(["--format", "github", PATH], env=env)
+        masks, warnings, other = tf.github_masks_read(res.out)
+        self.assertEqual(other, [], "stdout holds more than masks")
+        for var, value in VALUES.items():
+            self.assertTrue(tf.needed_masks(value) <= masks, var)
+        with open(gh, "rb") as f:
+            got = tf.github_env_read(f.read())
+        self.assertEqual(got.pop("EARLIER"), "kept", "$GITHUB_ENV was not appended to")
+        self.assertEqual(got, VALUES)
+
+    def test_docker_refuses_newlines_naming_the_variable(self):
+        out = os.path.join(self.dir, "docker.env")
+        res = self.run_print(["--format", "docker", "--output", out, PATH], rc=125)
+        # the first variable (in name order) whose value holds a line break
+        self.assertIn(b"cannot print 'CR' as docker", res.err)
+        self.assertIn(b"newline", res.err)
+        self.assertFalse(os.path.exists(out), "a refused format still wrote its file")
+
+    def test_reference_in_print_mode(self):
+        env = dict(self.env, FROM_REF="ssm://%s/utf8" % PATH)
+        res = self.run_print(["--format", "json", PATH], env=env)
+        got = json.loads(res.out.decode("utf-8"))
+        self.assertEqual(got["FROM_REF"], VALUES["UTF8"])
+
+
+class TestDryRun(PrintCase):
+    def test_names_types_versions_no_values(self):
+        res = self.run_print(["--dry-run", PATH])
+        self.assertEqual(faultlib.find_leaks(res.out), [], "a value in the dry run\n" +
+                         res.describe())
+        lines = res.out.decode().splitlines()
+        self.assertEqual([l.split("\t")[0] for l in lines], NAMES)
+        for line in lines:
+            name, param, typ, version = line.split("\t")[:4]
+            self.assertEqual(param, "%s/%s" % (PATH, name.lower()))
+            self.assertEqual(typ, "SecureString")
+            self.assertRegex(version, r"^version [0-9]+$")
+
+
+if __name__ == "__main__":
+    unittest.main()
