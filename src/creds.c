@@ -508,15 +508,15 @@ static int chain_config_file(struct creds_ctx *ctx, struct creds *out, struct bu
 }
 
 const struct creds_provider creds_chain[] = {
-        {"environment", chain_env},
-        {"assume role", chain_role},
-        {"web identity", chain_web},
-        {"sso", chain_sso},
-        {"shared credentials file", chain_credentials_file},
-        {"credential_process", chain_process},
-        {"config file", chain_config_file},
-        {"container", creds_provider_container},
-        {"IMDS", creds_provider_imds},
+        {.name = "environment", .resolve = chain_env},
+        {.name = "assume role", .resolve = chain_role},
+        {.name = "web identity", .resolve = chain_web},
+        {.name = "sso", .resolve = chain_sso},
+        {.name = "shared credentials file", .resolve = chain_credentials_file},
+        {.name = "credential_process", .resolve = chain_process},
+        {.name = "config file", .resolve = chain_config_file},
+        {.name = "container", .resolve = creds_provider_container},
+        {.name = "IMDS", .resolve = creds_provider_imds},
 };
 
 const size_t creds_chain_len = sizeof(creds_chain) / sizeof(creds_chain[0]);

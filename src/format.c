@@ -26,7 +26,10 @@
 #define DOCKER_MAX_LINE    65535 /* bufio.MaxScanTokenSize minus the newline */
 #define TEMP_MAX_ATTEMPTS  16
 
-static const char *const kind_names[] = {"shell", "dotenv", "json", "github", "docker"};
+static const char *const kind_names[] = {
+        [FORMAT_SHELL] = "shell",   [FORMAT_DOTENV] = "dotenv", [FORMAT_JSON] = "json",
+        [FORMAT_GITHUB] = "github", [FORMAT_DOCKER] = "docker",
+};
 static const char hex_digits[] = "0123456789abcdef";
 
 int format_parse(const char *s, enum format_kind *out, struct err *e)

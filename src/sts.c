@@ -188,7 +188,11 @@ static size_t entity(const char *p, size_t n, struct buf *out, struct err *e)
 	static const struct {
 		const char *name;
 		char ch;
-	} named[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+	} named[] = {{.name = "amp", .ch = '&'},
+	             {.name = "lt", .ch = '<'},
+	             {.name = "gt", .ch = '>'},
+	             {.name = "quot", .ch = '"'},
+	             {.name = "apos", .ch = '\''}};
 	const char *semi = memchr(p, ';', n < 12 ? n : 12);
 	size_t k;
 	unsigned long cp;
