@@ -387,15 +387,31 @@ static bool prefix_ok(const char *p)
 	return strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
-/* check_modes rejects operand and option combinations that mean nothing. */
-static int check_modes(const struct cli *c, bool dashdash, struct err *e)
+/* check_options and check_modes reject operand and option combinations that mean nothing. */
+static int check_options(const struct cli *c, struct err *e)
 {
-	/* --explain needs no PATH and runs no command (one given is shown) */
+	if (c->keep.items != NULL && !c->pristine)
+		return err_set(e, ERR_USAGE, "--keep needs --pristine");
+	if (c->name_prefix != NULL && !prefix_ok(c->name_prefix))
+		return err_set(
+		        e, ERR_USAGE,
+		        "invalid --prefix '%.64s': use letters, digits and '_', not starting with a digit",
+		        c->name_prefix);
 	if (c->explain && (c->format != NULL || c->output != NULL || c->dry_run))
 		return err_set(e, ERR_USAGE, "--explain cannot go with %s",
 		               c->format != NULL   ? "--format"
 		               : c->output != NULL ? "--output"
 		                                   : "--dry-run");
+	if (c->output != NULL && c->format == NULL)
+		return err_set(e, ERR_USAGE, "--output needs --format");
+	return 0;
+}
+
+static int check_modes(const struct cli *c, bool dashdash, struct err *e)
+{
+	if (check_options(c, e) < 0)
+		return -1;
+	/* --explain needs no PATH and runs no command (one given is shown) */
 	if (c->explain)
 		return 0;
 	if (c->format != NULL && c->command != NULL)
@@ -403,10 +419,6 @@ static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 		        e, ERR_USAGE,
 		        "--format prints the variables instead of running a command: drop '-- %.64s'",
 		        c->command[0]);
-	if (c->output != NULL && c->format == NULL)
-		return err_set(e, ERR_USAGE, "--output needs --format");
-	if (c->keep.items != NULL && !c->pristine)
-		return err_set(e, ERR_USAGE, "--keep needs --pristine");
 	if (c->format == NULL && !c->dry_run && !dashdash)
 		return err_set(e, ERR_USAGE,
 		               c->npaths == 0
@@ -414,11 +426,6 @@ static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 		                       : "missing '--' before the command (see envssm --help)");
 	if (dashdash && c->command == NULL)
 		return err_set(e, ERR_USAGE, "no command after '--'");
-	if (c->name_prefix != NULL && !prefix_ok(c->name_prefix))
-		return err_set(
-		        e, ERR_USAGE,
-		        "invalid --prefix '%.64s': use letters, digits and '_', not starting with a digit",
-		        c->name_prefix);
 	return 0;
 }
 
