@@ -11,6 +11,7 @@ has become the program (same PID), it must be nobody's again.
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -29,6 +30,21 @@ def nobody():
         return None
 
 
+def reachable_by_others(path):
+    """True when a user with no special rights can execute path: every
+    directory on the way searchable, the file executable, by 'other'."""
+    path = os.path.realpath(path)
+    if not os.stat(path).st_mode & stat.S_IXOTH:
+        return False
+    d = os.path.dirname(path)
+    while True:
+        if not os.stat(d).st_mode & stat.S_IXOTH:
+            return False
+        if d == "/":
+            return True
+        d = os.path.dirname(d)
+
+
 def owner(pid):
     return os.stat("/proc/%d/environ" % pid).st_uid
 
@@ -43,11 +59,15 @@ class TestNotDumpable(unittest.TestCase):
             self.skipTest("no 'nobody' user")
         if faultlib.is_wrapper():
             self.skipTest("the binary is a wrapper script: its own process is not envssm")
-        if not os.access(faultlib.ENVSSM, os.X_OK):
-            self.skipTest("envssm is not executable")
         self.dir = tempfile.mkdtemp(prefix="envssm-hygiene-")
         self.addCleanup(shutil.rmtree, self.dir, True)
         os.chmod(self.dir, 0o755)
+        # the checkout may sit in a private directory: run a copy nobody can reach
+        self.binary = os.path.join(self.dir, "envssm")
+        shutil.copy(faultlib.ENVSSM, self.binary)
+        os.chmod(self.binary, 0o755)
+        if not reachable_by_others(self.binary):
+            self.skipTest("nobody cannot reach %s" % self.binary)
 
     def test_not_dumpable_while_fetching_dumpable_after_exec(self):
         fake = faultlib.FakeSSM(seed=[dict(p) for p in PARAMS], latency_ms="1500@first:1")
@@ -61,7 +81,7 @@ class TestNotDumpable(unittest.TestCase):
             os.setuid(uid)
 
         # the program sleeps so its /proc entry can be looked at after exec
-        p = subprocess.Popen([faultlib.ENVSSM, PATH, "--", "/bin/sleep", "3"], env=env,
+        p = subprocess.Popen([self.binary, PATH, "--", "/bin/sleep", "3"], env=env,
                              cwd=self.dir, preexec_fn=drop, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
         try:
