@@ -420,15 +420,26 @@ class MotoServer:
         return env
 
 
-def check_env_pinned(env):
-    """Raise HarnessError unless env keeps envssm on loopback with IMDS off."""
+LOOPBACK_URLS = ("http://127.0.0.1:", "https://127.0.0.1:")
+UNPINNED = ("AWS_PROFILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy")
+
+
+def check_env_pinned(env, forbid=()):
+    """Raise HarnessError unless env keeps envssm on loopback with IMDS off:
+    every AWS_ENDPOINT_URL* on 127.0.0.1, and none of the variables in forbid
+    (UNPINNED for suites that test no proxy, container or profile)."""
     if env.get("AWS_EC2_METADATA_DISABLED") != "true":
         raise HarnessError("AWS_EC2_METADATA_DISABLED=true missing")
-    if not env.get("AWS_ENDPOINT_URL", "").startswith("http://127.0.0.1:"):
+    if not env.get("AWS_ENDPOINT_URL", "").startswith(LOOPBACK_URLS):
         raise HarnessError("AWS_ENDPOINT_URL is not pinned to loopback")
     for k, v in env.items():
-        if k.startswith("AWS_ENDPOINT_URL") and not v.startswith("http://127.0.0.1:"):
+        if k.startswith("AWS_ENDPOINT_URL") and not v.startswith(LOOPBACK_URLS):
             raise HarnessError("%s is not a loopback URL" % k)
+    for k in forbid:
+        if k in env:
+            raise HarnessError("%s must not reach envssm in these tests" % k)
 
 
 class _PortTaken(Exception):
