@@ -31,6 +31,7 @@
 #include "settings.h"
 #include "ssm.h"
 #include "vars.h"
+#include "version.h"
 
 #define EXIT_FAILURE_ENVSSM 125
 #define DEFAULT_TIMEOUT_MS  60000L
@@ -127,6 +128,8 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
 	               r->files_loaded ? &r->files : NULL, time(NULL));
 	ctx.region = r->settings.region;
 	ctx.ca_bundle = r->settings.ca_bundle;
+	ctx.ca_dir = r->settings.ca_dir;
+	ctx.ca_missing = r->settings.ca_missing;
 	ctx.deadline_ms = r->deadline_ms;
 	rc = creds_resolve(&ctx, &r->creds, e);
 	creds_ctx_release(&ctx);
@@ -218,7 +221,8 @@ static int fetch_all(struct run *r, struct err *e)
 {
 	struct fetch_job *jobs = calloc(r->cli.npaths + 1, sizeof(*jobs));
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false};
+	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false,
+	                          r->settings.ca_dir, r->settings.ca_missing};
 	int rc = -1;
 
 	if (jobs == NULL)
@@ -380,7 +384,8 @@ static void run_release(struct run *r)
 static int resolve_refs(struct run *r, struct err *e)
 {
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false};
+	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false,
+	                          r->settings.ca_dir, r->settings.ca_missing};
 	struct refs_batch *b = NULL;
 	struct fetch_task *tasks = NULL;
 	size_t n = 0;
@@ -603,7 +608,13 @@ int main(int argc, char **argv)
 	if (cli_parse(argc, argv, envp, &r.cli, &e) < 0)
 		goto fail;
 	if (r.cli.help || r.cli.version) {
-		fputs(r.cli.help ? cli_usage : "envssm " ENVSSM_VERSION "\n", stdout);
+		struct buf text;
+
+		buf_init(&text);
+		if (r.cli.version && version_text(&text, &e) < 0)
+			goto fail;
+		fputs(r.cli.help ? cli_usage : buf_cstr(&text), stdout);
+		buf_release(&text);
 		cli_release(&r.cli);
 		return fflush(stdout) == 0 ? 0 : EXIT_FAILURE_ENVSSM;
 	}
