@@ -184,6 +184,12 @@ static:
 	release/deps.sh build/deps $(TRIPLET)
 	$(MAKE) BUILD=static TRIPLET=$(TRIPLET) build/static-$(TRIPLET)/envssm
 
+# Release tarballs for each architecture envssm ships, plus SHA256SUMS.
+DIST_TRIPLETS ?= x86_64-linux-gnu aarch64-linux-gnu
+dist:
+	@for t in $(DIST_TRIPLETS); do $(MAKE) --no-print-directory static TRIPLET=$$t || exit 1; done
+	release/dist.sh $(VERSION) build/dist $(DIST_TRIPLETS)
+
 asan:
 	$(MAKE) BUILD=asan check
 ubsan:
