@@ -32,7 +32,8 @@ ifeq ($(BUILD),release)
 HARDEN    += -D_FORTIFY_SOURCE=2
 endif
 ifeq ($(BUILD),asan)
-SAN        = -fsanitize=address -fno-omit-frame-pointer -O1 -g
+# undefined behaviour too: one sanitized pass instead of two
+SAN        = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
 endif
 ifeq ($(BUILD),ubsan)
 SAN        = -fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
