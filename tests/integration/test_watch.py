@@ -187,6 +187,82 @@ class Watch(unittest.TestCase):
             self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
 
 
+WSGI_APP = r'''
+import os
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [os.environ.get("COLOR", "-").encode()]
+'''
+
+
+def can_unshare_pid():
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-p", "-f", "--mount-proc", "true"],
+                          capture_output=True).returncode == 0
+
+
+def http_get(port):
+    import urllib.request
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=2) as r:
+            return r.read().decode()
+    except OSError:
+        return None
+
+
+@unittest.skipUnless(shutil.which("gunicorn"), "gunicorn is not installed (apt-get install gunicorn)")
+@unittest.skipUnless(can_unshare_pid(), "needs root and unshare -p")
+class RealService(unittest.TestCase):
+    """gunicorn under envssm --watch as PID 1 of a PID namespace."""
+
+    def test_gunicorn_follows_a_change(self):
+        tmp = tempfile.mkdtemp(dir=TMP, prefix="gunicorn-")
+        home = os.path.join(tmp, "home")
+        os.makedirs(home)
+        with open(os.path.join(tmp, "app.py"), "w") as f:
+            f.write(WSGI_APP)
+        SERVER.put_parameters([("/g/app/color", "red")])
+        port = motoserver.free_loopback_port()
+        log = open(os.path.join(tmp, "envssm.log"), "w+b")
+        stop_timeout = 10
+        p = subprocess.Popen(["unshare", "-p", "-f", "--mount-proc", ENVSSM, "--watch", "2s",
+                              "--stop-timeout", str(stop_timeout), "/g/app", "--",
+                              shutil.which("gunicorn"), "--bind", "127.0.0.1:%d" % port,
+                              "--workers", "2", "--chdir", tmp, "--graceful-timeout", "5",
+                              "app:app"],
+                             env=SERVER.envssm_env(home), stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 30
+            while http_get(port) != "red" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(http_get(port), "red", "gunicorn never served the first value")
+            SERVER.put_parameters([("/g/app/color", "blue")])
+            changed = time.monotonic()
+            budget = 2.2 + stop_timeout + 2  # interval (with jitter) + stop time + 2 s
+            while http_get(port) != "blue" and time.monotonic() - changed < budget:
+                time.sleep(0.1)
+            self.assertEqual(http_get(port), "blue", "the change did not reach the service")
+            took = time.monotonic() - changed
+            self.assertLess(took, budget)
+            with open(("/proc/%d/task/%d/children" % (p.pid, p.pid))) as f:
+                envssm_pid = int(f.read().split()[0])
+            os.kill(envssm_pid, signal.SIGTERM)
+            rc = p.wait(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            log.seek(0)
+            text = log.read().decode("utf-8", "replace")
+            log.close()
+        self.assertEqual(rc, 0, text)
+        self.assertIn("/g/app/color (version 1 -> 2)", text)
+        self.assertIsNone(http_get(port), "gunicorn still answers after the stop")
+        left = subprocess.run(["pgrep", "-f", "127.0.0.1:%d" % port], capture_output=True)
+        self.assertEqual(left.stdout, b"", "processes left running")
+
+
 class FailStatic(unittest.TestCase):
     """SSM failing for several intervals never touches the program; back with a
     change, it is restarted exactly once."""
