@@ -202,11 +202,13 @@ valgrind:
 fuzz:
 	$(MAKE) BUILD=fuzz CC=clang fuzz-run
 
-# Speed and memory, side by side with what users would otherwise run;
-# writes bench/results.md.
+# Speed and memory, side by side with what users would otherwise run, the
+# static envssm beside the dynamic one; writes bench/results.md.
 bench: all
-	$(MAKE) -C bench
-	$(PYTHON) bench/bench.py --envssm ./envssm --out bench/results.md
+	$(MAKE) static
+	$(MAKE) -C bench all static TRIPLET=$(TRIPLET)
+	$(PYTHON) bench/bench.py --envssm ./envssm --envssm-static build/static-$(TRIPLET)/envssm \
+	  --floor-static bench/floor-static --out bench/results.md
 
 demo: all
 	@command -v moto_server >/dev/null 2>&1 || { \
