@@ -9,6 +9,7 @@
 #include "log.h"
 
 #define SECRETS_PREFIX "/aws/reference/secretsmanager/"
+#define SECRET_MAX     512 /* bytes of a Secrets Manager name */
 
 void refs_init(struct refs *r)
 {
@@ -32,8 +33,9 @@ static bool name_byte(unsigned char c, bool secret)
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	    c == '_' || c == '.' || c == '-' || c == '/')
 		return true;
-	/* Secrets Manager names also allow + = , @ */
-	return secret && (c == '+' || c == '=' || c == ',' || c == '@');
+	/* Secrets Manager names also allow + = @, and '!' in the names RDS
+	 * gives the secrets it manages (rds!db-...) */
+	return secret && (c == '+' || c == '=' || c == '@' || c == '!');
 }
 
 static bool selector_ok(const char *s)
@@ -49,22 +51,48 @@ static bool selector_ok(const char *s)
 	return true;
 }
 
+/* check_secret validates the Secrets Manager name of a reference: 1 to
+ * 512 bytes of its own alphabet, '/' anywhere. */
+static const char *check_secret(const char *id, size_t n)
+{
+	if (n < 1 || n > SECRET_MAX)
+		return "a Secrets Manager name is 1 to 512 bytes";
+	for (size_t i = 0; i < n; i++) {
+		if (!name_byte((unsigned char)id[i], true))
+			return "a byte Secrets Manager names cannot hold";
+	}
+	return NULL;
+}
+
+/* check_name validates a Parameter Store name. */
+static const char *check_name(const char *p, size_t n)
+{
+	if (n < 2 || n > 2048 || p[n - 1] == '/' || strstr(p, "//") != NULL)
+		return "not a full parameter name";
+	for (size_t i = 0; i < n; i++) {
+		if (!name_byte((unsigned char)p[i], false))
+			return "a byte SSM names cannot hold";
+	}
+	return NULL;
+}
+
 /* check_ref validates "/name[:selector]"; returns why not, or NULL. */
 static const char *check_ref(const char *p, size_t *base_len)
 {
-	bool secret = strncmp(p, SECRETS_PREFIX, strlen(SECRETS_PREFIX)) == 0;
+	size_t plen = strlen(SECRETS_PREFIX);
 	const char *colon = strchr(p, ':');
 	size_t n = colon ? (size_t)(colon - p) : strlen(p);
+	const char *why;
 
 	*base_len = n;
 	if (p[0] != '/')
 		return "use ssm:///full/name (three slashes)";
-	if (n < 2 || n > 2048 || p[n - 1] == '/' || strstr(p, "//") != NULL)
-		return "not a full parameter name";
-	for (size_t i = 0; i < n; i++) {
-		if (!name_byte((unsigned char)p[i], secret))
-			return "a byte SSM names cannot hold";
-	}
+	if (strncmp(p, SECRETS_PREFIX, plen) == 0)
+		why = check_secret(p + plen, n - plen);
+	else
+		why = check_name(p, n);
+	if (why != NULL)
+		return why;
 	if (colon != NULL && !selector_ok(colon + 1))
 		return "a bad :VERSION or :LABEL";
 	return NULL;

@@ -78,6 +78,54 @@ static void test_scan_first_entry_wins(void **state)
 	refs_release(&r);
 }
 
+static void test_scan_secrets_manager_names(void **state)
+{
+	/* Secrets Manager's own alphabet, '!' of the secrets RDS manages
+	 * among it, 1 to 512 bytes; '/' anywhere */
+	char long_ok[600], long_bad[600];
+	char *env[] = { "A=ssm:///aws/reference/secretsmanager/rds!db-3f2a9c1e-7b4d-4e8a-9c1f-2d5e6a7b8c9d",
+			"B=ssm:///aws/reference/secretsmanager/rds!cluster-42:AWSPREVIOUS",
+			"C=ssm:///aws/reference/secretsmanager/a_b+c=d.e@f-g!h/i",
+			"D=ssm:///aws/reference/secretsmanager/prod//db/", long_ok, NULL };
+	struct refs r;
+	struct err e;
+
+	(void)state;
+	snprintf(long_ok, sizeof(long_ok), "E=ssm:///aws/reference/secretsmanager/%0512d", 0);
+	refs_init(&r);
+	assert_int_equal(refs_scan(env, &r, &e), 0);
+	assert_int_equal(r.len, 5);
+	assert_string_equal(r.items[0].request,
+			    "/aws/reference/secretsmanager/rds!db-3f2a9c1e-7b4d-4e8a-9c1f-2d5e6a7b8c9d");
+	assert_string_equal(r.items[1].request,
+			    "/aws/reference/secretsmanager/rds!cluster-42:AWSPREVIOUS");
+	assert_int_equal(r.items[1].base_len, strlen("/aws/reference/secretsmanager/rds!cluster-42"));
+	refs_release(&r);
+
+	/* a byte neither alphabet holds, a name too long, an empty name, and
+	 * '!' outside Secrets Manager */
+	snprintf(long_bad, sizeof(long_bad), "E=ssm:///aws/reference/secretsmanager/%0513d", 0);
+	{
+		char *bad[] = { "A=ssm:///aws/reference/secretsmanager/a,b",
+				"B=ssm:///aws/reference/secretsmanager/a b",
+				"C=ssm:///aws/reference/secretsmanager/", "D=ssm:///prod/rds!db-1",
+				long_bad, NULL };
+
+		refs_init(&r);
+		assert_int_equal(refs_scan(bad, &r, &e), -1);
+		assert_int_equal(e.kind, ERR_USAGE);
+		for (const char *v = "ABCDE"; *v; v++) {
+			char needle[4] = { *v, ' ', '(', '\0' };
+
+			assert_non_null(strstr(e.msg, needle));
+		}
+		assert_non_null(strstr(e.msg, "a byte Secrets Manager names cannot hold"));
+		assert_non_null(strstr(e.msg, "1 to 512 bytes"));
+		assert_non_null(strstr(e.msg, "D ('ssm:///prod/rds!db-1': a byte SSM names cannot hold)"));
+		refs_release(&r);
+	}
+}
+
 /* ---- resolving against a scripted server ------------------------------- */
 
 struct fake {
@@ -295,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_scan_finds_references),
 		cmocka_unit_test(test_scan_reports_every_bad_reference),
 		cmocka_unit_test(test_scan_first_entry_wins),
+		cmocka_unit_test(test_scan_secrets_manager_names),
 		cmocka_unit_test(test_resolve_batches_of_ten),
 		cmocka_unit_test(test_resolve_selectors_never_share_a_batch),
 		cmocka_unit_test(test_resolve_reports_all_missing),
