@@ -21,7 +21,7 @@ const char cli_usage[] =
         "\n"
         "Load the SSM parameters under each PATH into the environment, then\n"
         "execute COMMAND in the same process. Inherited variables whose value is\n"
-        "ssm:///NAME[:VERSION|:LABEL] are resolved too.\n"
+        "ssm:///NAME[:VERSION|:LABEL][#FIELD] are resolved too.\n"
         "\n"
         "  -e, --env NAME           put every PATH under /NAME (ENVSSM_ENV)\n"
         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"

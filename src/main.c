@@ -261,7 +261,7 @@ static int substitute_refs(struct run *r, struct err *e)
 		    (ref = refs_find(&r->refs, r->base[i], (size_t)(eq - r->base[i]))) == NULL)
 			continue;
 		if (buf_printf(&b, e, "%s=", ref->var) < 0 ||
-		    buf_append(&b, ref->param->value.data, ref->param->value.len, e) < 0) {
+		    buf_append(&b, refs_value(ref)->data, refs_value(ref)->len, e) < 0) {
 			buf_release(&b);
 			return -1;
 		}
@@ -573,8 +573,9 @@ static int list_names(const struct run *r, struct err *e)
 	for (size_t i = 0; i < r->refs.len; i++) {
 		const struct ref *ref = &r->refs.items[i];
 
-		if (buf_printf(&out, e, "%s\tssm://%s\t%s\tversion %lld\treference\n", ref->var,
-		               ref->request, ref->param->type[0] ? ref->param->type : "-",
+		if (buf_printf(&out, e, "%s\tssm://%s%s%s\t%s\tversion %lld\treference\n", ref->var,
+		               ref->request, ref->field ? "#" : "", ref->field ? ref->field : "",
+		               ref->param->type[0] ? ref->param->type : "-",
 		               ref->param->version) < 0)
 			goto done;
 	}
