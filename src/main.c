@@ -24,6 +24,7 @@
 #include "fetch.h"
 #include "format.h"
 #include "http.h"
+#include "jsonfield.h"
 #include "log.h"
 #include "names.h"
 #include "profile.h"
@@ -235,6 +236,8 @@ static int fetch_all(struct run *r, struct err *e)
 		log_info("'%s': %zu parameters in %u pages, %lu requests, %ld connections, %lld ms",
 		         j->path, j->params.len, j->stats.pages, j->requests, j->connections,
 		         j->elapsed_ms);
+		if (r->cli.expand_json && jsonfield_expand(&j->params, e) < 0)
+			goto done;
 		if (ssm_params_take(&r->params, &j->params, e) < 0)
 			goto done;
 		r->path_end[i] = r->params.len;
