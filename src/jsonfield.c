@@ -141,7 +141,7 @@ static int put_utf8(struct buf *out, unsigned cp, struct err *e)
  * after a high one), refusing NUL and lone surrogates. */
 static int read_unicode(struct parser *ps, struct buf *out)
 {
-	unsigned cp, lo;
+	unsigned cp = 0, lo = 0;
 
 	if (hex4(ps, &cp) < 0)
 		return -1;
@@ -409,37 +409,42 @@ static int read_member(struct parser *ps, struct jsonfield_object *o)
 	return read_value(ps, 1, &f->kind, &f->value);
 }
 
+/* One name to sort, so that equal names end up side by side. */
+struct name_ref {
+	const struct buf *key;
+};
+
 static int cmp_key(const void *a, const void *b)
 {
-	const struct jsonfield *x = *(const struct jsonfield *const *)a;
-	const struct jsonfield *y = *(const struct jsonfield *const *)b;
-	size_t n = x->key.len < y->key.len ? x->key.len : y->key.len;
-	int c = n > 0 ? memcmp(x->key.data, y->key.data, n) : 0;
+	const struct buf *x = ((const struct name_ref *)a)->key;
+	const struct buf *y = ((const struct name_ref *)b)->key;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = n > 0 ? memcmp(x->data, y->data, n) : 0;
 
 	if (c != 0)
 		return c;
-	return (x->key.len > y->key.len) - (x->key.len < y->key.len);
+	return (x->len > y->len) - (x->len < y->len);
 }
 
 /* check_unique refuses a name that appears twice: which of the two a
  * consumer takes differs from parser to parser. */
 static int check_unique(const struct jsonfield_object *o, struct err *e)
 {
-	const struct jsonfield **v;
+	struct name_ref *v;
 	char q[4 * QUOTE_MAX_BYTES + 8];
 	int rc = 0;
 
 	if (o->len < 2)
 		return 0;
-	if ((v = calloc(o->len, sizeof(*v))) == NULL)
+	if ((v = calloc(o->len, sizeof(struct name_ref))) == NULL)
 		return err_nomem(e);
 	for (size_t i = 0; i < o->len; i++)
-		v[i] = &o->items[i];
-	qsort(v, o->len, sizeof(*v), cmp_key);
+		v[i].key = &o->items[i].key;
+	qsort(v, o->len, sizeof(struct name_ref), cmp_key);
 	for (size_t i = 1; i < o->len && rc == 0; i++) {
 		if (cmp_key(&v[i - 1], &v[i]) != 0)
 			continue;
-		quote_key(buf_cstr(&v[i]->key), v[i]->key.len, q);
+		quote_key(buf_cstr(v[i].key), v[i].key->len, q);
 		rc = err_set(e, ERR_PARSE, "field '%s' appears twice", q);
 	}
 	free(v);
