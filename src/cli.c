@@ -23,7 +23,7 @@ const char cli_usage[] =
         "\n"
         "Load the SSM parameters under each PATH into the environment, then\n"
         "execute COMMAND in the same process. Inherited variables whose value is\n"
-        "ssm:///NAME[:VERSION|:LABEL] are resolved too.\n"
+        "ssm:///NAME[:VERSION|:LABEL][#FIELD] are resolved too.\n"
         "\n"
         "  -e, --env NAME           put every PATH under /NAME (ENVSSM_ENV)\n"
         "      --region REGION      AWS region (else AWS_REGION, AWS_DEFAULT_REGION, profile)\n"
@@ -39,6 +39,8 @@ const char cli_usage[] =
         "      --prefix PREFIX      put PREFIX before every name, e.g. APP_ (ENVSSM_PREFIX)\n"
         "      --last-segment       name a variable by its last path segment only\n"
         "                           (ENVSSM_LAST_SEGMENT)\n"
+        "      --expand-json        a parameter holding a JSON object gives one variable per\n"
+        "                           field, NAME_FIELD (ENVSSM_EXPAND_JSON)\n"
         "      --require NAMES      fail unless these variables are set after the merge\n"
         "                           (ENVSSM_REQUIRE)\n"
         "      --pristine           start from an empty environment (ENVSSM_PRISTINE)\n"
@@ -81,6 +83,7 @@ enum opt_id {
 	OPT_EXPLAIN,
 	OPT_PREFIX,
 	OPT_LAST_SEGMENT,
+	OPT_EXPAND_JSON,
 	OPT_REQUIRE,
 	OPT_PRISTINE,
 	OPT_KEEP,
@@ -122,6 +125,7 @@ static const struct opt opts[] = {
         {"explain", 0, false, OPT_EXPLAIN, "ENVSSM_EXPLAIN"},
         {"prefix", 0, true, OPT_PREFIX, "ENVSSM_PREFIX"},
         {"last-segment", 0, false, OPT_LAST_SEGMENT, "ENVSSM_LAST_SEGMENT"},
+        {"expand-json", 0, false, OPT_EXPAND_JSON, "ENVSSM_EXPAND_JSON"},
         {"require", 0, true, OPT_REQUIRE, "ENVSSM_REQUIRE"},
         {"pristine", 0, false, OPT_PRISTINE, "ENVSSM_PRISTINE"},
         {"keep", 0, true, OPT_KEEP, "ENVSSM_KEEP"},
@@ -230,6 +234,9 @@ static void apply_flag(struct cli *c, enum opt_id id, bool on)
 		break;
 	case OPT_LAST_SEGMENT:
 		c->last_segment = on;
+		break;
+	case OPT_EXPAND_JSON:
+		c->expand_json = on;
 		break;
 	case OPT_PRISTINE:
 		c->pristine = on;

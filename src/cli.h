@@ -39,6 +39,7 @@ struct cli {
 	bool allow_empty;            /* --allow-empty, ENVSSM_ALLOW_EMPTY */
 	bool pristine;               /* --pristine, ENVSSM_PRISTINE */
 	bool last_segment;           /* --last-segment, ENVSSM_LAST_SEGMENT */
+	bool expand_json;            /* --expand-json, ENVSSM_EXPAND_JSON */
 	bool references;             /* default true; --no-references, ENVSSM_NO_REFERENCES */
 	bool recursive;              /* default true; --no-recursive, ENVSSM_NO_RECURSIVE */
 	bool decrypt;                /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */

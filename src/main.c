@@ -24,6 +24,7 @@
 #include "fetch.h"
 #include "format.h"
 #include "http.h"
+#include "jsonfield.h"
 #include "log.h"
 #include "names.h"
 #include "profile.h"
@@ -242,6 +243,8 @@ static int fetch_all(struct run *r, struct err *e)
 		log_info("'%s': %zu parameters in %u pages, %lu requests, %ld connections, %lld ms",
 		         j->path, j->params.len, j->stats.pages, j->requests, j->connections,
 		         j->elapsed_ms);
+		if (r->cli.expand_json && jsonfield_expand(&j->params, e) < 0)
+			goto done;
 		if (ssm_params_take(&r->params, &j->params, e) < 0)
 			goto done;
 		r->path_end[i] = r->params.len;
@@ -268,7 +271,7 @@ static int substitute_refs(struct run *r, struct err *e)
 		    (ref = refs_find(&r->refs, r->base[i], (size_t)(eq - r->base[i]))) == NULL)
 			continue;
 		if (buf_printf(&b, e, "%s=", ref->var) < 0 ||
-		    buf_append(&b, ref->param->value.data, ref->param->value.len, e) < 0) {
+		    buf_append(&b, refs_value(ref)->data, refs_value(ref)->len, e) < 0) {
 			buf_release(&b);
 			return -1;
 		}
@@ -762,8 +765,9 @@ static int list_names(const struct run *r, struct err *e)
 	for (size_t i = 0; i < r->refs.len; i++) {
 		const struct ref *ref = &r->refs.items[i];
 
-		if (buf_printf(&out, e, "%s\tssm://%s\t%s\tversion %lld\treference\n", ref->var,
-		               ref->request, ref->param->type[0] ? ref->param->type : "-",
+		if (buf_printf(&out, e, "%s\tssm://%s%s%s\t%s\tversion %lld\treference\n", ref->var,
+		               ref->request, ref->field ? "#" : "", ref->field ? ref->field : "",
+		               ref->param->type[0] ? ref->param->type : "-",
 		               ref->param->version) < 0)
 			goto done;
 	}

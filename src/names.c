@@ -83,7 +83,7 @@ bool names_under(const char *name, const char *prefix)
 	return strncmp(name, prefix, n) == 0 && name[n] == '/' && name[n + 1] != '\0';
 }
 
-static char map_byte(unsigned char c)
+char names_map_byte(unsigned char c)
 {
 	if (c >= 'a' && c <= 'z')
 		return (char)(c - 'a' + 'A');
@@ -113,7 +113,7 @@ int names_map(const char *name, const char *prefix, const char *add_prefix, bool
 	if (out->len == 0 && *rel >= '0' && *rel <= '9' && buf_putc(out, '_', e) < 0)
 		return -1;
 	for (; *rel != '\0'; rel++) {
-		if (buf_putc(out, map_byte((unsigned char)*rel), e) < 0)
+		if (buf_putc(out, names_map_byte((unsigned char)*rel), e) < 0)
 			return -1;
 	}
 	return 0;

@@ -35,6 +35,10 @@ bool names_under(const char *name, const char *prefix);
 int names_map(const char *name, const char *prefix, const char *add_prefix, bool last_segment,
               struct buf *out, struct err *e);
 
+/* names_map_byte is the byte names_map puts for c: c upper-cased when it
+ * is a letter or a digit, else '_'. */
+char names_map_byte(unsigned char c);
+
 /* names_reserved tells whether a variable name is one that lets whoever
  * writes a parameter take over the process (PATH, LD_*, ...). */
 bool names_reserved(const char *var);

@@ -3,12 +3,16 @@
  */
 #include "refs.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonfield.h"
 #include "log.h"
 
 #define SECRETS_PREFIX "/aws/reference/secretsmanager/"
+#define SECRET_MAX     512 /* bytes of a Secrets Manager name */
+#define FIELD_MAX      256
 
 void refs_init(struct refs *r)
 {
@@ -21,6 +25,8 @@ void refs_release(struct refs *r)
 	for (size_t i = 0; i < r->len; i++) {
 		free(r->items[i].var);
 		free(r->items[i].request);
+		free(r->items[i].field);
+		buf_release(&r->items[i].value);
 	}
 	free(r->items);
 	ssm_params_release(&r->store);
@@ -32,8 +38,9 @@ static bool name_byte(unsigned char c, bool secret)
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	    c == '_' || c == '.' || c == '-' || c == '/')
 		return true;
-	/* Secrets Manager names also allow + = , @ */
-	return secret && (c == '+' || c == '=' || c == ',' || c == '@');
+	/* Secrets Manager names also allow + = @, and '!' in the names RDS
+	 * gives the secrets it manages (rds!db-...) */
+	return secret && (c == '+' || c == '=' || c == '@' || c == '!');
 }
 
 static bool selector_ok(const char *s)
@@ -49,29 +56,69 @@ static bool selector_ok(const char *s)
 	return true;
 }
 
+/* check_secret validates the Secrets Manager name of a reference: 1 to
+ * 512 bytes of its own alphabet, '/' anywhere. */
+static const char *check_secret(const char *id, size_t n)
+{
+	if (n < 1 || n > SECRET_MAX)
+		return "a Secrets Manager name is 1 to 512 bytes";
+	for (size_t i = 0; i < n; i++) {
+		if (!name_byte((unsigned char)id[i], true))
+			return "a byte Secrets Manager names cannot hold";
+	}
+	return NULL;
+}
+
+/* check_name validates a Parameter Store name. */
+static const char *check_name(const char *p, size_t n)
+{
+	if (n < 2 || n > 2048 || p[n - 1] == '/' || strstr(p, "//") != NULL)
+		return "not a full parameter name";
+	for (size_t i = 0; i < n; i++) {
+		if (!name_byte((unsigned char)p[i], false))
+			return "a byte SSM names cannot hold";
+	}
+	return NULL;
+}
+
 /* check_ref validates "/name[:selector]"; returns why not, or NULL. */
 static const char *check_ref(const char *p, size_t *base_len)
 {
-	bool secret = strncmp(p, SECRETS_PREFIX, strlen(SECRETS_PREFIX)) == 0;
+	size_t plen = strlen(SECRETS_PREFIX);
 	const char *colon = strchr(p, ':');
 	size_t n = colon ? (size_t)(colon - p) : strlen(p);
+	const char *why;
 
 	*base_len = n;
 	if (p[0] != '/')
 		return "use ssm:///full/name (three slashes)";
-	if (n < 2 || n > 2048 || p[n - 1] == '/' || strstr(p, "//") != NULL)
-		return "not a full parameter name";
-	for (size_t i = 0; i < n; i++) {
-		if (!name_byte((unsigned char)p[i], secret))
-			return "a byte SSM names cannot hold";
-	}
+	if (strncmp(p, SECRETS_PREFIX, plen) == 0)
+		why = check_secret(p + plen, n - plen);
+	else
+		why = check_name(p, n);
+	if (why != NULL)
+		return why;
 	if (colon != NULL && !selector_ok(colon + 1))
 		return "a bad :VERSION or :LABEL";
 	return NULL;
 }
 
+/* check_field validates what follows '#': 1 to 256 printable ASCII bytes. */
+static const char *check_field(const char *f)
+{
+	size_t n = strlen(f);
+
+	if (n < 1 || n > FIELD_MAX)
+		return "a #FIELD is 1 to 256 bytes";
+	for (size_t i = 0; i < n; i++) {
+		if (f[i] < 0x20 || f[i] > 0x7e)
+			return "a #FIELD is printable ASCII";
+	}
+	return NULL;
+}
+
 static int push_ref(struct refs *out, const char *entry, size_t name_len, const char *request,
-                    size_t base_len, struct err *e)
+                    const char *field, size_t base_len, struct err *e)
 {
 	struct ref *r;
 
@@ -88,9 +135,10 @@ static int push_ref(struct refs *out, const char *entry, size_t name_len, const 
 	memset(r, 0, sizeof(*r));
 	r->var = strndup(entry, name_len);
 	r->request = strdup(request);
+	r->field = field != NULL ? strdup(field) : NULL;
 	r->base_len = base_len;
 	out->len++;
-	if (r->var == NULL || r->request == NULL)
+	if (r->var == NULL || r->request == NULL || (field != NULL && r->field == NULL))
 		return err_nomem(e);
 	return 0;
 }
@@ -111,9 +159,10 @@ int refs_scan(char *const *envp, struct refs *out, struct err *e)
 	int rc = -1;
 
 	for (size_t i = 0; envp != NULL && envp[i] != NULL; i++) {
-		const char *eq = strchr(envp[i], '=');
-		const char *why;
+		const char *eq = strchr(envp[i], '='), *hash, *why;
 		size_t base_len, n;
+		char *request;
+		int pushed;
 
 		if (eq == NULL || strncmp(eq + 1, REFS_SCHEME, strlen(REFS_SCHEME)) != 0)
 			continue;
@@ -121,14 +170,27 @@ int refs_scan(char *const *envp, struct refs *out, struct err *e)
 		/* the environment built later keeps a name's first entry only */
 		if (earlier_entry(envp, i, envp[i], n))
 			continue;
-		why = check_ref(eq + 1 + strlen(REFS_SCHEME), &base_len);
+		/* no parameter or secret name holds '#': what follows is a field */
+		hash = strchr(eq + 1, '#');
+		request = strndup(eq + 1 + strlen(REFS_SCHEME),
+		                  hash ? (size_t)(hash - eq - 1) - strlen(REFS_SCHEME) : SIZE_MAX);
+		if (request == NULL) {
+			err_nomem(e);
+			goto done;
+		}
+		why = check_ref(request, &base_len);
+		if (why == NULL && hash != NULL)
+			why = check_field(hash + 1);
 		if (why != NULL) {
+			free(request);
 			if (buf_printf(&bad, e, "%s%.*s ('%.200s': %s)", bad.len ? ", " : "",
 			               (int)n, envp[i], eq + 1, why) < 0)
 				goto done;
 			continue;
 		}
-		if (push_ref(out, envp[i], n, eq + 1 + strlen(REFS_SCHEME), base_len, e) < 0)
+		pushed = push_ref(out, envp[i], n, request, hash ? hash + 1 : NULL, base_len, e);
+		free(request);
+		if (pushed < 0)
 			goto done;
 	}
 	if (bad.len > 0) {
@@ -139,6 +201,11 @@ int refs_scan(char *const *envp, struct refs *out, struct err *e)
 done:
 	buf_release(&bad);
 	return rc;
+}
+
+const struct buf *refs_value(const struct ref *ref)
+{
+	return ref->field != NULL ? &ref->value : &ref->param->value;
 }
 
 const struct ref *refs_find(const struct refs *r, const char *var, size_t var_len)
@@ -277,6 +344,39 @@ static int take_batch(struct refs *r, struct refs_batch *b, struct buf *missing,
 	return 0;
 }
 
+/* select_fields puts each "#FIELD" reference's field in its value; every
+ * reference whose field cannot be had is listed in one error. */
+static int select_fields(struct refs *r, struct err *e)
+{
+	struct buf bad = BUF_INIT;
+	int rc = -1;
+
+	for (size_t i = 0; i < r->len; i++) {
+		struct ref *ref = &r->items[i];
+		const struct buf *v = &ref->param->value;
+		struct err why = {ERR_NONE, ""};
+
+		if (ref->field == NULL ||
+		    jsonfield_select(buf_cstr(v), v->len, ref->field, &ref->value, &why) == 0)
+			continue;
+		if (why.kind == ERR_NOMEM) {
+			*e = why;
+			goto out;
+		}
+		if (buf_printf(&bad, e, "%s%s -> %.300s#%s: %s", bad.len ? "; " : "", ref->var,
+		               ref->request, ref->field, why.msg) < 0)
+			goto out;
+	}
+	if (bad.len > 0) {
+		err_set(e, ERR_NAMES, "unable to select JSON fields: %s", bad.data);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&bad);
+	return rc;
+}
+
 int refs_finish(struct refs *r, struct refs_batch *b, size_t n, struct err *e)
 {
 	struct buf missing = BUF_INIT;
@@ -296,6 +396,8 @@ int refs_finish(struct refs *r, struct refs_batch *b, size_t n, struct err *e)
 	/* the store stopped growing: pointers into it are stable now */
 	for (size_t i = 0; i < r->len; i++)
 		r->items[i].param = &r->store.items[r->items[i].index];
+	if (select_fields(r, e) < 0)
+		goto out;
 	log_info("resolved %zu references in %u calls", r->len, r->calls);
 	rc = 0;
 out:

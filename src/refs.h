@@ -5,10 +5,12 @@
  *   DB_PASSWORD=ssm:///production/db/password:3        (version)
  *   DB_PASSWORD=ssm:///production/db/password:current  (label)
  *   API_KEY=ssm:///aws/reference/secretsmanager/prod/api-key
+ *   DB_USER=ssm:///aws/reference/secretsmanager/rds!db-1234#username  (a JSON field)
  *
  * Each is resolved with batched GetParameters calls (ten names a call) and
- * its value replaced. Every bad or unresolvable reference is reported in
- * one error.
+ * its value replaced, or with "#FIELD" by that field of the JSON object the
+ * value holds (jsonfield.h). Every bad or unresolvable reference is
+ * reported in one error.
  */
 #ifndef ENVSSM_REFS_H
 #define ENVSSM_REFS_H
@@ -26,6 +28,8 @@ struct ref {
 	char *var;                     /* the variable's name */
 	char *request;                 /* what GetParameters is asked for: "/name" or "/name:sel" */
 	size_t base_len;               /* length of the name without its selector */
+	char *field;                   /* the JSON field after '#', or NULL */
+	struct buf value;              /* that field's text, once resolved */
 	const struct ssm_param *param; /* resolved; borrowed from the store */
 	size_t index;                  /* of the answer in the store, while batches still grow it */
 };
@@ -71,7 +75,9 @@ int refs_resolve_batch(struct aws_client *c, void *arg, struct err *e);
 
 /* refs_finish takes every batch's answers, in plan order, and points each
  * reference at its value; an unanswered reference is ERR_AWS naming every
- * such variable and the name it points at. */
+ * such variable and the name it points at. Then it selects the JSON fields:
+ * a value that is no JSON object, a missing field or one that is null, an
+ * object or an array is ERR_NAMES naming every such variable and field. */
 int refs_finish(struct refs *r, struct refs_batch *b, size_t n, struct err *e);
 
 void refs_batches_release(struct refs_batch *b, size_t n);
@@ -81,6 +87,10 @@ void refs_batches_release(struct refs_batch *b, size_t n);
  * the service does not know is ERR_AWS listing each such variable and the
  * name it points at. */
 int refs_resolve(struct aws_client *c, struct refs *r, struct err *e);
+
+/* refs_value is what a resolved reference puts in its variable: the
+ * selected field, or the parameter's whole value. Borrowed from r. */
+const struct buf *refs_value(const struct ref *ref);
 
 /* refs_find returns the resolved reference for variable var, or NULL. */
 const struct ref *refs_find(const struct refs *r, const char *var, size_t var_len);

@@ -49,7 +49,7 @@ int ssm_params_take(struct ssm_params *to, struct ssm_params *from, struct err *
 	return 0;
 }
 
-static struct ssm_param *params_push(struct ssm_params *p, struct err *e)
+struct ssm_param *ssm_params_push(struct ssm_params *p, struct err *e)
 {
 	if (p->len >= SSM_MAX_PARAMS) {
 		err_set(e, ERR_LIMIT, "more than %d parameters", SSM_MAX_PARAMS);
@@ -84,7 +84,7 @@ static int take_param(const cJSON *item, struct ssm_params *out, struct err *e)
 		               "malformed response: a parameter without Name or Value");
 	if (strlen(name->valuestring) == 0 || strlen(name->valuestring) > 2048)
 		return err_set(e, ERR_PARSE, "malformed response: a parameter name of bad length");
-	if ((p = params_push(out, e)) == NULL)
+	if ((p = ssm_params_push(out, e)) == NULL)
 		return -1;
 	if ((p->name = mem_strdup(name->valuestring, e)) == NULL)
 		return -1;

@@ -41,6 +41,10 @@ void ssm_params_release(struct ssm_params *p);
  * empty. */
 int ssm_params_take(struct ssm_params *to, struct ssm_params *from, struct err *e);
 
+/* ssm_params_push appends a zeroed parameter for the caller to fill; NULL
+ * with ERR_LIMIT past SSM_MAX_PARAMS, or ERR_NOMEM. */
+struct ssm_param *ssm_params_push(struct ssm_params *p, struct err *e);
+
 /* ssm_parse_page reads one GetParametersByPath (or GetParameters) response
  * body, appending its Parameters to out and putting NextToken (empty when
  * absent) into next_token. Pure. -1 with ERR_PARSE when the body is not the

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonfield.h"
 #include "names.h"
 
 void vars_init(struct vars *v)
@@ -69,7 +70,7 @@ static int add_one(struct vars *v, const char *path, const struct ssm_param *p,
 	struct buf name = BUF_INIT;
 	struct var *var;
 
-	if (names_map(p->name, path, o->name_prefix, o->last_segment, &name, e) < 0)
+	if (jsonfield_map_name(p->name, path, o->name_prefix, o->last_segment, &name, e) < 0)
 		goto fail;
 	if (names_reserved(name.data) && !names_in_list(name.data, o->allow_names)) {
 		err_set(e, ERR_NAMES,

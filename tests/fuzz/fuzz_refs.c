@@ -1,6 +1,6 @@
 /*
  * fuzz_refs.c - libFuzzer target for refs_scan: NUL-separated environment
- * entries, some of them ssm:// references.
+ * entries, some of them ssm:// references, some selecting a #FIELD.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,8 +30,16 @@ static void check(const struct refs *r, char *const *envp)
 			if (!strncmp(*p, ref->var, n) && (*p)[n] == '=')
 				v = *p + n + 1;
 		}
-		if (v == NULL || strncmp(v, REFS_SCHEME, strlen(REFS_SCHEME)) != 0 ||
-		    strcmp(v + strlen(REFS_SCHEME), ref->request) != 0)
+		if (v == NULL || strncmp(v, REFS_SCHEME, strlen(REFS_SCHEME)) != 0)
+			abort();
+		v += strlen(REFS_SCHEME);
+		/* ssm:// + request, then #field when the reference selects one */
+		if (strncmp(v, ref->request, strlen(ref->request)) != 0)
+			abort();
+		v += strlen(ref->request);
+		if (ref->field == NULL ? *v != '\0'
+		                       : *v != '#' || strcmp(v + 1, ref->field) != 0 ||
+		                                 strchr(ref->request, '#') != NULL)
 			abort();
 	}
 }

@@ -507,6 +507,20 @@ static void test_everyday_options(void **state)
 	assert_int_equal(c.timeout_ms, 5000);
 	cli_release(&c);
 	parse_bad(W("envssm", "--keep", "HOME", "/app", "--", "cmd"), NOENV, "--keep needs --pristine");
+	/* --expand-json and its variable; off by default */
+	parse_ok(W("envssm", "/app", "--", "cmd"), NOENV, &c);
+	assert_false(c.expand_json);
+	cli_release(&c);
+	parse_ok(W("envssm", "--expand-json", "/app", "--", "cmd"), NOENV, &c);
+	assert_true(c.expand_json);
+	cli_release(&c);
+	parse_ok(W("envssm", "/app", "--", "cmd"), W("ENVSSM_EXPAND_JSON=true"), &c);
+	assert_true(c.expand_json);
+	cli_release(&c);
+	parse_bad(W("envssm", "/app", "--", "cmd"), W("ENVSSM_EXPAND_JSON=sometimes"),
+		  "invalid ENVSSM_EXPAND_JSON");
+	parse_bad(W("envssm", "--expand-json=1", "/app", "--", "cmd"), NOENV,
+		  "option '--expand-json' takes no value");
 	/* a prefix must keep every name a variable name: no '=', no blanks */
 	parse_bad(W("envssm", "--prefix", "DEBUG=1;", "/app", "--", "cmd"), NOENV, "invalid --prefix");
 	parse_bad(W("envssm", "--prefix", "1APP_", "/app", "--", "cmd"), NOENV, "invalid --prefix");

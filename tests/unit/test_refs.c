@@ -78,12 +78,102 @@ static void test_scan_first_entry_wins(void **state)
 	refs_release(&r);
 }
 
+static void test_scan_secrets_manager_names(void **state)
+{
+	/* Secrets Manager's own alphabet, '!' of the secrets RDS manages
+	 * among it, 1 to 512 bytes; '/' anywhere */
+	char long_ok[600], long_bad[600];
+	char *env[] = { "A=ssm:///aws/reference/secretsmanager/rds!db-3f2a9c1e-7b4d-4e8a-9c1f-2d5e6a7b8c9d",
+			"B=ssm:///aws/reference/secretsmanager/rds!cluster-42:AWSPREVIOUS#password",
+			"C=ssm:///aws/reference/secretsmanager/a_b+c=d.e@f-g!h/i",
+			"D=ssm:///aws/reference/secretsmanager/prod//db/", long_ok, NULL };
+	struct refs r;
+	struct err e;
+
+	(void)state;
+	snprintf(long_ok, sizeof(long_ok), "E=ssm:///aws/reference/secretsmanager/%0512d", 0);
+	refs_init(&r);
+	assert_int_equal(refs_scan(env, &r, &e), 0);
+	assert_int_equal(r.len, 5);
+	assert_string_equal(r.items[0].request,
+			    "/aws/reference/secretsmanager/rds!db-3f2a9c1e-7b4d-4e8a-9c1f-2d5e6a7b8c9d");
+	assert_null(r.items[0].field);
+	assert_string_equal(r.items[1].request,
+			    "/aws/reference/secretsmanager/rds!cluster-42:AWSPREVIOUS");
+	assert_int_equal(r.items[1].base_len, strlen("/aws/reference/secretsmanager/rds!cluster-42"));
+	assert_string_equal(r.items[1].field, "password");
+	refs_release(&r);
+
+	/* a byte neither alphabet holds, a name too long, an empty name, and
+	 * '!' outside Secrets Manager */
+	snprintf(long_bad, sizeof(long_bad), "E=ssm:///aws/reference/secretsmanager/%0513d", 0);
+	{
+		char *bad[] = { "A=ssm:///aws/reference/secretsmanager/a,b",
+				"B=ssm:///aws/reference/secretsmanager/a b",
+				"C=ssm:///aws/reference/secretsmanager/", "D=ssm:///prod/rds!db-1",
+				long_bad, NULL };
+
+		refs_init(&r);
+		assert_int_equal(refs_scan(bad, &r, &e), -1);
+		assert_int_equal(e.kind, ERR_USAGE);
+		for (const char *v = "ABCDE"; *v; v++) {
+			char needle[4] = { *v, ' ', '(', '\0' };
+
+			assert_non_null(strstr(e.msg, needle));
+		}
+		assert_non_null(strstr(e.msg, "a byte Secrets Manager names cannot hold"));
+		assert_non_null(strstr(e.msg, "1 to 512 bytes"));
+		assert_non_null(strstr(e.msg, "D ('ssm:///prod/rds!db-1': a byte SSM names cannot hold)"));
+		refs_release(&r);
+	}
+}
+
+static void test_scan_fields(void **state)
+{
+	char long_field[300];
+	char *env[] = { "A=ssm:///prod/app/config:3#region", "B=ssm:///prod/app/config:live#region",
+			"C=ssm:///prod/app/config#db host#2", "D=ssm:///prod/app/config", NULL };
+	char *bad[] = { "E=ssm:///prod/app/config#", "F=ssm:///prod/app/config#a\tb",
+			"G=ssm:///prod/app/config:#x", "H=ssm:///prod/app/con fig#x", long_field,
+			NULL };
+	struct refs r;
+	struct err e;
+
+	(void)state;
+	refs_init(&r);
+	assert_int_equal(refs_scan(env, &r, &e), 0);
+	assert_int_equal(r.len, 4);
+	assert_string_equal(r.items[0].request, "/prod/app/config:3");
+	assert_int_equal(r.items[0].base_len, strlen("/prod/app/config"));
+	assert_string_equal(r.items[0].field, "region");
+	assert_string_equal(r.items[1].request, "/prod/app/config:live");
+	assert_string_equal(r.items[1].field, "region");
+	/* everything after the first '#' is the field */
+	assert_string_equal(r.items[2].request, "/prod/app/config");
+	assert_string_equal(r.items[2].field, "db host#2");
+	assert_null(r.items[3].field);
+	refs_release(&r);
+
+	snprintf(long_field, sizeof(long_field), "I=ssm:///prod/app/config#%0257d", 0);
+	refs_init(&r);
+	assert_int_equal(refs_scan(bad, &r, &e), -1);
+	for (const char *v = "EFGHI"; *v; v++) {
+		char needle[4] = { *v, ' ', '(', '\0' };
+
+		assert_non_null(strstr(e.msg, needle));
+	}
+	assert_non_null(strstr(e.msg, "a #FIELD is 1 to 256 bytes"));
+	assert_non_null(strstr(e.msg, "a #FIELD is printable ASCII"));
+	refs_release(&r);
+}
+
 /* ---- resolving against a scripted server ------------------------------- */
 
 struct fake {
 	size_t calls;
 	size_t max_names;
 	bool bare_secret_names; /* answer Secrets Manager refs under the bare id, as moto */
+	const char *value;      /* every answer's value, instead of "value of NAME" */
 	char seen[32][128];
 	size_t nseen;
 };
@@ -99,7 +189,7 @@ static void answer(struct fake *f, const cJSON *names, cJSON *params, cJSON *inv
 
 	cJSON_ArrayForEach(n, names) {
 		const char *req = n->valuestring;
-		char base[128], value[160];
+		char base[128], value[400];
 		cJSON *p;
 
 		if (f->nseen < 32)
@@ -110,6 +200,8 @@ static void answer(struct fake *f, const cJSON *names, cJSON *params, cJSON *inv
 		}
 		snprintf(base, sizeof(base), "%.*s", (int)strcspn(req, ":"), req);
 		snprintf(value, sizeof(value), "value of %s", req);
+		if (f->value != NULL)
+			snprintf(value, sizeof(value), "%s", f->value);
 		p = cJSON_CreateObject();
 		if (f->bare_secret_names && !strncmp(base, "/aws/reference/secretsmanager/", 30))
 			cJSON_AddStringToObject(p, "Name", base + 30);
@@ -289,16 +381,86 @@ static void test_resolve_secrets_manager_bare_name(void **state)
 	rig_release(&r);
 }
 
+#define RDS_SECRET                                                                          \
+	"{\"username\":\"app\",\"password\":\"pw-\\\"quoted\\\"\",\"port\":5432,"                \
+	"\"ratio\":1.50,\"tls\":true,\"host\":\"127.0.0.1\",\"options\":{\"a\":1},"          \
+	"\"replicas\":[1,2],\"proxy\":null}"
+
+static void test_resolve_selects_fields(void **state)
+{
+	char *env[] = { "U=ssm:///aws/reference/secretsmanager/rds!db-1#username",
+			"P=ssm:///aws/reference/secretsmanager/rds!db-1#password",
+			"N=ssm:///aws/reference/secretsmanager/rds!db-1#port",
+			"R=ssm:///aws/reference/secretsmanager/rds!db-1#ratio",
+			"T=ssm:///aws/reference/secretsmanager/rds!db-1#tls",
+			"W=ssm:///aws/reference/secretsmanager/rds!db-1", NULL };
+	struct rig r;
+	struct err e;
+
+	(void)state;
+	rig_init(&r);
+	r.fake.bare_secret_names = true;
+	r.fake.value = RDS_SECRET;
+	assert_int_equal(refs_scan(env, &r.refs, &e), 0);
+	assert_int_equal(refs_resolve(&r.c, &r.refs, &e), 0);
+	/* one secret, one name asked for, however many fields */
+	assert_int_equal(r.fake.calls, 1);
+	assert_int_equal(r.fake.nseen, 1);
+	assert_string_equal(buf_cstr(refs_value(&r.refs.items[0])), "app");
+	assert_string_equal(buf_cstr(refs_value(&r.refs.items[1])), "pw-\"quoted\"");
+	assert_string_equal(buf_cstr(refs_value(&r.refs.items[2])), "5432");
+	assert_string_equal(buf_cstr(refs_value(&r.refs.items[3])), "1.50");
+	assert_string_equal(buf_cstr(refs_value(&r.refs.items[4])), "true");
+	assert_string_equal(buf_cstr(refs_value(&r.refs.items[5])), RDS_SECRET);
+	rig_release(&r);
+}
+
+static void test_resolve_field_errors_in_one_line(void **state)
+{
+	char *env[] = { "A=ssm:///db#missing", "B=ssm:///db#options", "C=ssm:///db#replicas",
+			"D=ssm:///db#proxy", "E=ssm:///db#password", NULL };
+	char *plain[] = { "F=ssm:///plain#x", NULL };
+	struct rig r;
+	struct err e;
+
+	(void)state;
+	rig_init(&r);
+	r.fake.value = RDS_SECRET;
+	assert_int_equal(refs_scan(env, &r.refs, &e), 0);
+	assert_int_equal(refs_resolve(&r.c, &r.refs, &e), -1);
+	assert_int_equal(e.kind, ERR_NAMES);
+	assert_null(strchr(e.msg, '\n'));
+	assert_non_null(strstr(e.msg, "A -> /db#missing: no such field"));
+	assert_non_null(strstr(e.msg, "B -> /db#options: the field is an object"));
+	assert_non_null(strstr(e.msg, "C -> /db#replicas: the field is an array"));
+	assert_non_null(strstr(e.msg, "D -> /db#proxy: the field is null"));
+	assert_null(strstr(e.msg, "E ->"));
+	assert_null(strstr(e.msg, "quoted"));
+	assert_null(strstr(e.msg, "app"));
+	rig_release(&r);
+
+	rig_init(&r);
+	assert_int_equal(refs_scan(plain, &r.refs, &e), 0);
+	assert_int_equal(refs_resolve(&r.c, &r.refs, &e), -1);
+	assert_non_null(strstr(e.msg, "F -> /plain#x: the value is not a JSON object"));
+	assert_null(strstr(e.msg, "value of"));
+	rig_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_finds_references),
 		cmocka_unit_test(test_scan_reports_every_bad_reference),
 		cmocka_unit_test(test_scan_first_entry_wins),
+		cmocka_unit_test(test_scan_secrets_manager_names),
+		cmocka_unit_test(test_scan_fields),
 		cmocka_unit_test(test_resolve_batches_of_ten),
 		cmocka_unit_test(test_resolve_selectors_never_share_a_batch),
 		cmocka_unit_test(test_resolve_reports_all_missing),
 		cmocka_unit_test(test_resolve_secrets_manager_bare_name),
+		cmocka_unit_test(test_resolve_selects_fields),
+		cmocka_unit_test(test_resolve_field_errors_in_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -439,6 +439,53 @@ static void test_messages_never_hold_values(void **state)
 	params_free(&p);
 }
 
+/* Expanded JSON fields (jsonfield_expand names them NAME#FIELD) obey every
+ * name rule: they collide with a parameter and with each other, and a
+ * reserved name is refused. */
+static void test_expanded_fields_follow_name_rules(void **state)
+{
+	static const char *const clash[] = {"/app/db#password", "/app/db/password"};
+	static const char *const twins[] = {"/app/db#user-name", "/app/db#user_name"};
+	static const char *const reserved[] = {"/app/ld#preload"};
+	static const char *const fine[] = {"/app/db#password", "/app/rds/main#port"};
+	struct vars_opts last = {NULL, NULL, true};
+	struct ssm_params p;
+	struct vars v;
+	struct err e;
+
+	(void)state;
+	params_of(&p, clash, 2);
+	vars_init(&v);
+	add_bad(&v, "/app", &p, &plain, &e);
+	assert_non_null(strstr(e.msg, "'/app/db#password' and '/app/db/password' both map to 'DB_PASSWORD'"));
+	vars_release(&v);
+	params_free(&p);
+
+	params_of(&p, twins, 2);
+	vars_init(&v);
+	add_bad(&v, "/app", &p, &plain, &e);
+	assert_non_null(strstr(e.msg, "'/app/db#user-name' and '/app/db#user_name'"));
+	vars_release(&v);
+	params_free(&p);
+
+	params_of(&p, reserved, 1);
+	vars_init(&v);
+	add_bad(&v, "/app", &p, &plain, &e);
+	assert_non_null(strstr(e.msg, "'/app/ld#preload' maps to the reserved name 'LD_PRELOAD'"));
+	vars_release(&v);
+	params_free(&p);
+
+	params_of(&p, fine, 2);
+	vars_init(&v);
+	add_ok(&v, "/app", &p, 0, 2, &last);
+	vars_finish(&v);
+	assert_non_null(vars_find(&v, "DB_PASSWORD"));
+	assert_non_null(vars_find(&v, "MAIN_PORT"));
+	assert_string_equal(vars_find(&v, "MAIN_PORT")->param->name, "/app/rds/main#port");
+	vars_release(&v);
+	params_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +504,7 @@ int main(void)
 	        cmocka_unit_test(test_reserved_allowed),
 	        cmocka_unit_test(test_name_prefix),
 	        cmocka_unit_test(test_messages_never_hold_values),
+	        cmocka_unit_test(test_expanded_fields_follow_name_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
