@@ -35,9 +35,17 @@ bool names_under(const char *name, const char *prefix);
 int names_map(const char *name, const char *prefix, const char *add_prefix, bool last_segment,
               struct buf *out, struct err *e);
 
-/* names_reserved tells whether a variable name is one that lets whoever
- * writes a parameter take over the process (PATH, LD_*, ...). */
-bool names_reserved(const char *var);
+/* A rule reserving names that let whoever writes a parameter take over
+ * the program or envssm (PATH, LD_*, ...), and why. */
+struct names_rule {
+	const char *names;  /* space-separated; a name ending in '*' is a prefix */
+	const char *reason; /* a short phrase for messages */
+	bool fixed;         /* not even --allow-name allows these */
+};
+
+/* names_reserved returns the rule that reserves var, or NULL when a
+ * parameter may set it. The rule is static. */
+const struct names_rule *names_reserved(const char *var);
 
 /* names_valid_var tells whether var is a portable variable name:
  * [A-Za-z_][A-Za-z0-9_]*, at most 255 bytes. */

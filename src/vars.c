@@ -67,14 +67,22 @@ static int add_one(struct vars *v, const char *path, const struct ssm_param *p,
                    const struct vars_opts *o, struct err *e)
 {
 	struct buf name = BUF_INIT;
+	const struct names_rule *rule;
 	struct var *var;
 
 	if (names_map(p->name, path, o->name_prefix, o->last_segment, &name, e) < 0)
 		goto fail;
-	if (names_reserved(name.data) && !names_in_list(name.data, o->allow_names)) {
+	rule = names_reserved(name.data);
+	if (rule != NULL && rule->fixed) {
 		err_set(e, ERR_NAMES,
-		        "parameter '%.400s' maps to the reserved name '%.150s' (allow it with --allow-name %.150s)",
-		        p->name, name.data, name.data);
+		        "parameter '%.400s' maps to the reserved name '%.150s' (%s): it cannot be allowed",
+		        p->name, name.data, rule->reason);
+		goto fail;
+	}
+	if (rule != NULL && !names_in_list(name.data, o->allow_names)) {
+		err_set(e, ERR_NAMES,
+		        "parameter '%.400s' maps to the reserved name '%.150s' (%s): allow it with --allow-name %.150s",
+		        p->name, name.data, rule->reason, name.data);
 		goto fail;
 	}
 	if ((var = vars_push(v, e)) == NULL)

@@ -652,7 +652,11 @@ class Test10Collision(EnvssmCase):
 RESERVED = ["PATH", "HOME", "SHELL", "IFS", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT",
             "BASH_ENV", "ENV", "NODE_OPTIONS", "PYTHONPATH", "PYTHONSTARTUP", "PERL5OPT",
             "RUBYOPT", "JAVA_TOOL_OPTIONS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN"]
+            "AWS_SESSION_TOKEN",
+            # seen getting through before the list was reviewed
+            "OPENSSL_CONF", "NODE_TLS_REJECT_UNAUTHORIZED", "SSLKEYLOGFILE", "ENVSSM_ALLOW_NAMES",
+            "LUA_INIT_5_4", "DOTNET_STARTUP_HOOKS", "PHP_INI_SCAN_DIR", "XDG_CONFIG_HOME",
+            "ZDOTDIR", "PYTHONUSERBASE", "DOCKER_HOST"]
 
 
 class Test11Reserved(EnvssmCase):
@@ -666,6 +670,9 @@ class Test11Reserved(EnvssmCase):
         cls.ok_value = secret_token("reserved ok")
         params += [("/r/path", cls.path_value), ("/r/ok", cls.ok_value),
                    ("/r2/path", cls.path_value), ("/r2/home", cls.home_value)]
+        cls.conf_value = "/tmp/" + secret_token("reserved OPENSSL_CONF allowed")
+        params += [("/r3/openssl-conf", cls.conf_value),
+                   ("/r4/envssm-allow-names", "LD_PRELOAD," + secret_token("reserved ENVSSM"))]
         SERVER.put_parameters(params)
 
     def test_each_reserved_name_refused(self):
@@ -686,6 +693,19 @@ class Test11Reserved(EnvssmCase):
     def test_allow_names_variable(self):
         got, added, run = self.fetch(["/r"], env=self.env(ENVSSM_ALLOW_NAMES="PATH"))
         self.assertEqual(got["PATH"], self.path_value.encode(), run.describe())
+
+    def test_openssl_conf_refused_with_its_reason(self):
+        self.assert_fails(["/r3"], ["'/r3/openssl-conf'", "'OPENSSL_CONF'", "OpenSSL loads",
+                                    "--allow-name OPENSSL_CONF"])
+        got, added, run = self.fetch(["--allow-name", "OPENSSL_CONF", "/r3"])
+        self.assertEqual(added, {"OPENSSL_CONF": self.conf_value.encode()}, run.describe())
+
+    def test_envssm_settings_cannot_be_allowed(self):
+        # a parameter must not steer a nested envssm: not even --allow-name lets it
+        needles = ["'/r4/envssm-allow-names'", "'ENVSSM_ALLOW_NAMES'", "cannot be allowed"]
+        self.assert_fails(["/r4"], needles)
+        self.assert_fails(["--allow-name", "ENVSSM_ALLOW_NAMES", "/r4"], needles)
+        self.assert_fails(["/r4"], needles, env=self.env(ENVSSM_ALLOW_NAMES="ENVSSM_ALLOW_NAMES"))
 
     def test_allow_name_is_per_name(self):
         self.assert_fails(["--allow-name", "PATH", "/r2"], ["HOME"])

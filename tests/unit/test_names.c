@@ -411,6 +411,107 @@ static void test_reserved_traffic_and_trust(void **state)
 	assert_false(names_reserved("GITHUB_TOKEN"));
 }
 
+/* Each class of name added after a hostile review: one name from every
+ * rule that was new, with a word its reason must hold. */
+static void test_reserved_runtimes(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *why;
+	} yes[] = {
+	        {"ENVSSM_ALLOW_NAMES", "envssm"},
+	        {"ENVSSM_ENV", "envssm"},
+	        {"ENVSSM_", "envssm"},
+	        {"OPENSSL_CONF", "OpenSSL"},
+	        {"OPENSSL_MODULES", "OpenSSL"},
+	        {"OPENSSL_ENGINES", "OpenSSL"},
+	        {"NODE_TLS_REJECT_UNAUTHORIZED", "TLS"},
+	        {"PYTHONHTTPSVERIFY", "TLS"},
+	        {"SSLKEYLOGFILE", "keys"},
+	        {"http_proxy", "traffic"},
+	        {"https_proxy", "traffic"},
+	        {"all_proxy", "traffic"},
+	        {"no_proxy", "traffic"},
+	        {"CURL_HOME", "TLS"},
+	        {"WGETRC", "TLS"},
+	        {"LUA_INIT", "Lua"},
+	        {"LUA_INIT_5_4", "Lua"},
+	        {"LUA_PATH_5_3", "Lua"},
+	        {"LUA_CPATH", "Lua"},
+	        {"DOTNET_STARTUP_HOOKS", ".NET"},
+	        {"DOTNET_ADDITIONAL_DEPS", ".NET"},
+	        {"COMPlus_EnableDiagnostics", ".NET"},
+	        {"CORECLR_PROFILER_PATH", ".NET"},
+	        {"CORECLR_ENABLE_PROFILING", ".NET"},
+	        {"ASPNETCORE_HOSTINGSTARTUPASSEMBLIES", ".NET"},
+	        {"PHP_INI_SCAN_DIR", "PHP"},
+	        {"XDG_CONFIG_HOME", "configuration"},
+	        {"XDG_CONFIG_DIRS", "configuration"},
+	        {"ZDOTDIR", "startup"},
+	        {"FPATH", "functions"},
+	        {"PS1", "bash"},
+	        {"PS0", "bash"},
+	        {"PYTHONUSERBASE", "Python"},
+	        {"PYTHONPLATLIBDIR", "Python"},
+	        {"PYTHONPYCACHEPREFIX", "Python"},
+	        {"NODE_REPL_EXTERNAL_MODULE", "Node.js"},
+	        {"NPM_CONFIG_SCRIPT_SHELL", "npm"},
+	        {"BUNDLE_GEMFILE", "Bundler"},
+	        {"DOCKER_HOST", "docker"},
+	        {"DOCKER_CONFIG", "docker"},
+	        {"KUBECONFIG", "kubectl"},
+	        {"SSH_ASKPASS", "ssh"},
+	        {"GIT_CONFIG_COUNT", "git"},
+	        {"GIT_SSL_NO_VERIFY", "git"},
+	        {"GODEBUG", "Go"},
+	        {"GOFLAGS", "go command"},
+	        {"GOPROXY", "go command"},
+	        {"GOINSECURE", "go command"},
+	        {"GOTOOLCHAIN", "go command"},
+	        {"NLSPATH", "glibc"},
+	        {"LOCALDOMAIN", "resolves"},
+	        {"RES_OPTIONS", "resolves"},
+	};
+	/* near misses and everyday settings a parameter may still set */
+	static const char *const no[] = {
+	        "NODE_ENV",      "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE",
+	        "GOMAXPROCS",    "GOGC",             "GOMEMLIMIT",
+	        "OPENSSL",       "LUA",              "DOTNET",
+	        "DOCKER",        "HTTP_PROXY_PORT",  "XHTTP_PROXY",
+	        "NO_PROXYS",     "XDG_DATA_HOME",    "PS3",
+	        "ENVSSM",        "MY_ENVSSM_ENV",    "LUAROCKS_CONFIG_X",
+	        "JAVA_OPTS_X",   "Http_proxy",       "envssm_env",
+	        "GO",            "GOPATHS",          "KUBECONFIGS",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		const struct names_rule *r = names_reserved(yes[i].name);
+
+		if (r == NULL)
+			fail_msg("'%s' should be reserved", yes[i].name);
+		if (strstr(r->reason, yes[i].why) == NULL)
+			fail_msg("the reason for '%s' ('%s') should mention '%s'", yes[i].name,
+			         r->reason, yes[i].why);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		if (names_reserved(no[i]) != NULL)
+			fail_msg("'%s' should not be reserved", no[i]);
+	}
+}
+
+/* Only envssm's own settings are beyond --allow-name. */
+static void test_reserved_fixed(void **state)
+{
+	(void)state;
+	assert_true(names_reserved("ENVSSM_ALLOW_NAMES")->fixed);
+	assert_true(names_reserved("ENVSSM_ENV")->fixed);
+	assert_false(names_reserved("PATH")->fixed);
+	assert_false(names_reserved("LD_PRELOAD")->fixed);
+	assert_false(names_reserved("OPENSSL_CONF")->fixed);
+	assert_false(names_reserved("AWS_SECRET_ACCESS_KEY")->fixed);
+}
+
 static void test_in_list(void **state)
 {
 	(void)state;
@@ -454,6 +555,8 @@ int main(void)
 	        cmocka_unit_test(test_reserved),
 	        cmocka_unit_test(test_valid_var),
 	        cmocka_unit_test(test_reserved_traffic_and_trust),
+	        cmocka_unit_test(test_reserved_runtimes),
+	        cmocka_unit_test(test_reserved_fixed),
 	        cmocka_unit_test(test_in_list),
 	};
 
