@@ -510,6 +510,27 @@ static const char *url_path(const char *p, struct url_parts *u)
 	return NULL;
 }
 
+/* aws_host tells whether host (n bytes, any case, trailing dots ignored)
+ * is one of AWS's own domains or below one: a signed request, its session
+ * token and the values it fetches must reach those over TLS only, while
+ * emulators (LocalStack, moto) keep plain http. */
+static bool aws_host(const char *host, size_t n)
+{
+	static const char *const domains[] = {"amazonaws.com", "amazonaws.com.cn", "api.aws",
+	                                      "api.amazonwebservices.com.cn"};
+
+	while (n > 0 && host[n - 1] == '.')
+		n--;
+	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		size_t m = strlen(domains[i]);
+
+		if (n >= m && strncasecmp(host + n - m, domains[i], m) == 0 &&
+		    (n == m || host[n - m - 1] == '.'))
+			return true;
+	}
+	return false;
+}
+
 /* url_split checks url and finds its parts; returns NULL or the reason it
  * is refused. */
 static const char *url_split(const char *url, struct url_parts *u)
@@ -539,6 +560,9 @@ static const char *url_split(const char *url, struct url_parts *u)
 	why = url_host(auth, n, u);
 	if (why != NULL)
 		return why;
+	if (!u->https && aws_host(u->host, u->nhost))
+		return "plain http to an AWS host would send the request and its credentials in "
+		       "cleartext: use https";
 	return url_path(auth + n, u);
 }
 
