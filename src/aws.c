@@ -436,6 +436,10 @@ static int attempt(struct aws_client *c, const struct aws_op *op, struct http_re
 	c->requests++;
 	rc = http_perform(c->http, &req, resp, e);
 	sigv4_result_release(&sr.sig);
+	if (rc < 0 && e != NULL && e->kind == ERR_CONFIG) {
+		memset(ae, 0, sizeof(*ae));
+		return -2; /* nothing to trust: no retry helps */
+	}
 	if (rc == 0 && resp->status == 200 && !foreign_body(op, resp))
 		return 0;
 	aws_error_parse(resp, ae);

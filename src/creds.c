@@ -249,8 +249,8 @@ int creds_http(struct creds_ctx *ctx, bool direct, struct http_client **out, str
 	struct http_client *c = direct ? &ctx->direct : &ctx->web;
 	/* metadata endpoints: no proxy, and each request's own short timeout
 	 * bounds the connect too */
-	struct http_options o = {NULL, ctx->ca_bundle, direct ? 0 : 5000, direct ? 2000 : 30000,
-	                         direct};
+	struct http_options o = {NULL,   ctx->ca_bundle, direct ? 0 : 5000, direct ? 2000 : 30000,
+	                         direct, ctx->ca_dir,    ctx->ca_missing};
 
 	if (c->vt == NULL && SYS(ctx, http_new)(SYS_ARG(ctx, http_new), &o, c, e) < 0)
 		return -1;

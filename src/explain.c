@@ -63,6 +63,11 @@ static int explain_settings(const struct explain_input *in, struct buf *out, str
 	if (s->ca_bundle != NULL && line(out, e, "ca bundle", "%s (from %s)", creds_q(s->ca_bundle),
 	                                 creds_q(s->ca_bundle_source)) < 0)
 		return -1;
+	if (s->ca_dir != NULL && line(out, e, "ca directory", "%s (from %s)", creds_q(s->ca_dir),
+	                              creds_q(s->ca_dir_source)) < 0)
+		return -1;
+	if (s->ca_missing != NULL && line(out, e, "ca certificates", "%s", s->ca_missing) < 0)
+		return -1;
 	return 0;
 }
 
@@ -173,6 +178,8 @@ int explain_run(const struct explain_input *in, struct buf *out, struct err *e)
 	               in->files, time(NULL));
 	ctx.region = in->settings->region;
 	ctx.ca_bundle = in->settings->ca_bundle;
+	ctx.ca_dir = in->settings->ca_dir;
+	ctx.ca_missing = in->settings->ca_missing;
 	ctx.deadline_ms = in->deadline_ms;
 	ctx.sys = in->sys;
 	ctx.trail = &trail;

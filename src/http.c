@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include <pthread.h>
@@ -17,9 +16,6 @@ struct http_share {
 	CURLSH *sh;
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 };
-
-/* Where Debian, Ubuntu, Fedora and Alpine keep hashed CA certificates. */
-#define HTTP_CA_DIR "/etc/ssl/certs"
 
 struct curl_impl {
 	CURL *h;
@@ -222,6 +218,11 @@ static int curl_perform(void *impl, const struct http_request *req, struct http_
 
 	if (headers == NULL)
 		return -1;
+	if (ci->opts.ca_missing != NULL && strncasecmp(req->url, "https://", 8) == 0) {
+		curl_slist_free_all(headers);
+		resp->failure = HTTP_FAIL_TLS;
+		return err_set(e, ERR_CONFIG, "%s", ci->opts.ca_missing);
+	}
 	curl_easy_setopt(ci->h, CURLOPT_CUSTOMREQUEST, NULL);
 	setup_handle(ci, req, headers, &sink);
 	rc = curl_easy_perform(ci->h);
@@ -263,27 +264,6 @@ int http_curl_global_init(struct err *e)
 	return 0;
 }
 
-/* ca_dir_hashed tells whether dir holds OpenSSL's hashed links
- * ("1a2b3c4d.0"); without them a directory lookup would trust nothing, so
- * the caller keeps libcurl's default bundle. */
-static bool ca_dir_hashed(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *ent;
-	bool found = false;
-
-	if (d == NULL)
-		return false;
-	while (!found && (ent = readdir(d)) != NULL) {
-		const char *n = ent->d_name;
-
-		found = strlen(n) == 10 && strspn(n, "0123456789abcdef") == 8 &&
-		        !strcmp(n + 8, ".0");
-	}
-	closedir(d);
-	return found;
-}
-
 static void base_options(struct curl_impl *ci)
 {
 	CURL *h = ci->h;
@@ -297,13 +277,11 @@ static void base_options(struct curl_impl *ci)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "envssm/" ENVSSM_VERSION);
 	if (ci->opts.connect_timeout_ms > 0)
 		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ci->opts.connect_timeout_ms);
-	if (ci->opts.ca_bundle != NULL) {
+	/* settings.c chose what to trust (trust.c); a hashed directory alone
+	 * lets OpenSSL read the one issuer it needs instead of a whole bundle */
+	if (ci->opts.ca_bundle != NULL || ci->opts.ca_dir != NULL) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, ci->opts.ca_bundle);
-	} else if (ca_dir_hashed(HTTP_CA_DIR)) {
-		/* the system's hashed directory: OpenSSL looks up the one issuer
-		 * it needs instead of parsing the whole bundle on every start */
-		curl_easy_setopt(h, CURLOPT_CAINFO, NULL);
-		curl_easy_setopt(h, CURLOPT_CAPATH, HTTP_CA_DIR);
+		curl_easy_setopt(h, CURLOPT_CAPATH, ci->opts.ca_dir);
 	}
 	if (ci->opts.direct)
 		curl_easy_setopt(h, CURLOPT_PROXY, "");

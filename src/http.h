@@ -83,6 +83,9 @@ struct http_options {
 	long connect_timeout_ms;  /* 0 for the default */
 	long timeout_ms;          /* default per-request timeout */
 	bool direct;              /* never use a proxy (metadata endpoints) */
+	const char *ca_dir;       /* hashed directory (or list) to trust, or NULL */
+	/* set when no certificates were found: a TLS request fails with it */
+	const char *ca_missing;
 };
 
 void http_response_init(struct http_response *r);

@@ -31,6 +31,8 @@
 #include "settings.h"
 #include "ssm.h"
 #include "vars.h"
+#include "supervise.h"
+#include "version.h"
 
 #define EXIT_FAILURE_ENVSSM 125
 #define DEFAULT_TIMEOUT_MS  60000L
@@ -127,6 +129,8 @@ static int load_creds(struct run *r, char *const *envp, struct err *e)
 	               r->files_loaded ? &r->files : NULL, time(NULL));
 	ctx.region = r->settings.region;
 	ctx.ca_bundle = r->settings.ca_bundle;
+	ctx.ca_dir = r->settings.ca_dir;
+	ctx.ca_missing = r->settings.ca_missing;
 	ctx.deadline_ms = r->deadline_ms;
 	rc = creds_resolve(&ctx, &r->creds, e);
 	creds_ctx_release(&ctx);
@@ -218,7 +222,8 @@ static int fetch_all(struct run *r, struct err *e)
 {
 	struct fetch_job *jobs = calloc(r->cli.npaths + 1, sizeof(*jobs));
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false};
+	struct http_options ho = {r->share,           r->settings.ca_bundle, 5000, timeout, false,
+	                          r->settings.ca_dir, r->settings.ca_missing};
 	int rc = -1;
 
 	if (jobs == NULL)
@@ -380,7 +385,8 @@ static void run_release(struct run *r)
 static int resolve_refs(struct run *r, struct err *e)
 {
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false};
+	struct http_options ho = {r->share,           r->settings.ca_bundle, 5000, timeout, false,
+	                          r->settings.ca_dir, r->settings.ca_missing};
 	struct refs_batch *b = NULL;
 	struct fetch_task *tasks = NULL;
 	size_t n = 0;
@@ -453,6 +459,32 @@ static int become(struct run *r, const struct exec_state *st)
 	status = exec_program(st, r->cli.command, r->env.envp, &err);
 	log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
 	return status;
+}
+
+/* supervise runs the command as a child (supervise.c). envssm keeps no
+ * secret while it waits: the environment is wiped once the child has it,
+ * and the connections are closed before the fork. */
+static int supervise(struct run *r, const struct exec_state *st)
+{
+	struct supervisor s;
+	int err = 0, status;
+
+	log_info("start '%s' with %zu variables from SSM and %zu references", r->cli.command[0],
+	         r->vars.len, r->refs.len);
+	http_share_free(r->share);
+	r->share = NULL;
+	supervise_init(&s, st, r->cli.signal_group);
+	status = supervise_start(&s, r->cli.command, r->env.envp, &err);
+	if (status != 0) {
+		log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
+		return status;
+	}
+	envp_release(&r->env);
+	vars_release(&r->vars);
+	refs_release(&r->refs);
+	ssm_params_release(&r->params);
+	creds_release(&r->creds);
+	return supervise_wait(&s);
 }
 
 /* printed_vars lists what print mode writes: every SSM-sourced value that
@@ -603,7 +635,13 @@ int main(int argc, char **argv)
 	if (cli_parse(argc, argv, envp, &r.cli, &e) < 0)
 		goto fail;
 	if (r.cli.help || r.cli.version) {
-		fputs(r.cli.help ? cli_usage : "envssm " ENVSSM_VERSION "\n", stdout);
+		struct buf text;
+
+		buf_init(&text);
+		if (r.cli.version && version_text(&text, &e) < 0)
+			goto fail;
+		fputs(r.cli.help ? cli_usage : buf_cstr(&text), stdout);
+		buf_release(&text);
 		cli_release(&r.cli);
 		return fflush(stdout) == 0 ? 0 : EXIT_FAILURE_ENVSSM;
 	}
@@ -618,6 +656,8 @@ int main(int argc, char **argv)
 		status = list_names(&r, &e) < 0 ? -1 : 0;
 	else if (r.cli.format != NULL)
 		status = print_vars(&r, envp, &e) < 0 ? -1 : 0;
+	else if (r.cli.supervise)
+		status = supervise(&r, &st);
 	else
 		status = become(&r, &st);
 	if (status < 0)

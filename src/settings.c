@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "envp.h"
+#include "trust.h"
 
 #define REGION_MAX_BYTES  64
 #define URL_MAX_BYTES     2048
@@ -307,7 +308,8 @@ static int resolve_endpoint(const struct settings_flags *f, char *const *envp, s
 	return endpoint_parse_from(url, s->endpoint_source, &s->ssm, e);
 }
 
-/* resolve_ca_bundle: AWS_CA_BUNDLE, else the profile's ca_bundle. */
+/* resolve_ca_bundle: AWS_CA_BUNDLE, else the profile's ca_bundle, else what
+ * the system has (trust.c). */
 static int resolve_ca_bundle(char *const *envp, struct lookup *lk, struct settings *s,
                              struct err *e)
 {
@@ -321,8 +323,16 @@ static int resolve_ca_bundle(char *const *envp, struct lookup *lk, struct settin
 			return -1;
 	}
 	if (v == NULL) {
-		s->ca_bundle_source = NULL;
-		return 0;
+		struct trust t;
+
+		if (trust_locate(envp, &t, e) < 0)
+			return -1;
+		s->ca_bundle_source = t.source;
+		s->ca_dir = t.dir;
+		s->ca_dir_source = t.dir_source;
+		s->ca_missing = t.missing;
+		if ((v = t.file) == NULL)
+			return 0;
 	}
 	s->ca_bundle = mem_strdup(v, e);
 	return s->ca_bundle == NULL ? -1 : 0;

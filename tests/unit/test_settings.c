@@ -487,10 +487,21 @@ static void test_ca_bundle(void **state)
 	assert_string_equal(s.ca_bundle, "/etc/profile-ca.pem");
 	assert_string_equal(s.ca_bundle_source, "profile 'ca'" IN_CONFIG);
 	settings_release(&s);
+	/* nothing configured: SSL_CERT_FILE and SSL_CERT_DIR, as OpenSSL reads them */
 	f.profile = "dev";
-	assert_int_equal(resolve(&f, noenv, &pf, &s, &e), 0);
+	env[0] = "SSL_CERT_FILE=/dev/null/none";
+	assert_int_equal(resolve(&f, env, &pf, &s, &e), -1);
+	assert_int_equal(e.kind, ERR_CONFIG);
+	assert_non_null(strstr(e.msg, "SSL_CERT_FILE=/dev/null/none"));
+	env[0] = "SSL_CERT_DIR=/";
+	assert_int_equal(resolve(&f, env, &pf, &s, &e), 0);
 	assert_null(s.ca_bundle);
-	assert_null(s.ca_bundle_source);
+	assert_string_equal(s.ca_dir, "/");
+	assert_string_equal(s.ca_dir_source, "SSL_CERT_DIR");
+	settings_release(&s);
+	/* then the system's own (trust.c, tested with a fake root) */
+	assert_int_equal(resolve(&f, noenv, &pf, &s, &e), 0);
+	assert_true(s.ca_missing != NULL || !strcmp(s.ca_dir_source, "system"));
 	settings_release(&s);
 	profile_files_release(&pf);
 }
