@@ -133,8 +133,7 @@ int settings_profile(const struct settings_flags *f, char *const *envp, struct s
 	return s->profile == NULL ? -1 : 0;
 }
 
-/* region_check accepts 1 to 64 bytes of [a-z0-9-]. */
-static int region_check(const char *region, const char *source, struct err *e)
+int settings_region_check(const char *region, const char *what, const char *where, struct err *e)
 {
 	size_t n = strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-");
 
@@ -142,10 +141,19 @@ static int region_check(const char *region, const char *source, struct err *e)
 		return 0;
 	if (quotable(region))
 		return err_set(e, ERR_CONFIG,
-		               "invalid region '%s' from %s: must be 1 to %d of a-z, 0-9 and '-'",
-		               region, source, REGION_MAX_BYTES);
-	return err_set(e, ERR_CONFIG, "invalid region from %s: must be 1 to %d of a-z, 0-9 and '-'",
-	               source, REGION_MAX_BYTES);
+		               "invalid %s '%s' %s: must be 1 to %d of a-z, 0-9 and '-'", what,
+		               region, where, REGION_MAX_BYTES);
+	return err_set(e, ERR_CONFIG, "invalid %s %s: must be 1 to %d of a-z, 0-9 and '-'", what,
+	               where, REGION_MAX_BYTES);
+}
+
+/* region_check is settings_region_check for the region from source. */
+static int region_check(const char *region, const char *source, struct err *e)
+{
+	char where[1024];
+
+	snprintf(where, sizeof(where), "from %s", source);
+	return settings_region_check(region, "region", where, e);
 }
 
 /* resolve_region_fallback asks the caller's fallback (IMDS) for a region
