@@ -116,6 +116,10 @@ int names_map(const char *name, const char *prefix, const char *add_prefix, bool
 		if (buf_putc(out, map_byte((unsigned char)*rel), e) < 0)
 			return -1;
 	}
+	if (out->len > NAMES_MAX_VAR)
+		return err_set(e, ERR_NAMES,
+		               "parameter '%.300s' maps to a name longer than %d bytes", name,
+		               NAMES_MAX_VAR);
 	return 0;
 }
 
@@ -246,7 +250,7 @@ bool names_valid_var(const char *var)
 {
 	size_t n = strlen(var);
 
-	if (n == 0 || n > 255 || (var[0] >= '0' && var[0] <= '9'))
+	if (n == 0 || n > NAMES_MAX_VAR || (var[0] >= '0' && var[0] <= '9'))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = var[i];
@@ -260,22 +264,35 @@ bool names_valid_var(const char *var)
 
 bool names_in_list(const char *var, const char *list)
 {
-	size_t n = strlen(var);
+	return names_in_list_n(var, strlen(var), list);
+}
 
-	while (list != NULL && *list != '\0') {
-		size_t m;
+bool names_in_list_n(const char *var, size_t n, const char *list)
+{
+	const char *item;
+	size_t m;
 
-		while (*list == ' ' || *list == '\t')
-			list++;
-		m = strcspn(list, ",");
-		/* allow "PATH, HOME": trailing blanks are not part of a name */
-		while (m > 0 && (list[m - 1] == ' ' || list[m - 1] == '\t'))
-			m--;
-		if (m == n && strncmp(list, var, n) == 0)
+	while ((item = names_list_next(&list, &m)) != NULL) {
+		if (m == n && memcmp(item, var, n) == 0)
 			return true;
-		list += strcspn(list, ",");
-		if (*list == ',')
-			list++;
 	}
 	return false;
+}
+
+const char *names_list_next(const char **list, size_t *n)
+{
+	const char *p = *list;
+	size_t m;
+
+	if (p == NULL || *p == '\0')
+		return NULL;
+	m = strcspn(p, ",");
+	*list = p[m] == ',' ? p + m + 1 : p + m;
+	/* allow "PATH, HOME": blanks around a name are not part of it */
+	while (m > 0 && (*p == ' ' || *p == '\t'))
+		p++, m--;
+	while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\t'))
+		m--;
+	*n = m;
+	return p;
 }

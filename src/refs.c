@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "names.h"
 
 #define SECRETS_PREFIX "/aws/reference/secretsmanager/"
 
@@ -121,6 +122,12 @@ int refs_scan(char *const *envp, struct refs *out, struct err *e)
 		/* the environment built later keeps a name's first entry only */
 		if (earlier_entry(envp, i, envp[i], n))
 			continue;
+		if (n > NAMES_MAX_VAR) {
+			if (buf_printf(&bad, e, "%s%.40s... (a name longer than %d bytes)",
+			               bad.len ? ", " : "", envp[i], NAMES_MAX_VAR) < 0)
+				goto done;
+			continue;
+		}
 		why = check_ref(eq + 1 + strlen(REFS_SCHEME), &base_len);
 		if (why != NULL) {
 			if (buf_printf(&bad, e, "%s%.*s ('%.200s': %s)", bad.len ? ", " : "",

@@ -141,14 +141,34 @@ void vars_finish(struct vars *v)
 	v->len = out;
 }
 
+/* A name to look up: n bytes, not necessarily NUL-terminated. */
+struct key {
+	const char *name;
+	size_t n;
+};
+
+/* cmp_key orders as strcmp would with the key's n bytes as a string. */
 static int cmp_key(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct var *)elem)->name);
+	const struct key *k = key;
+	const char *name = ((const struct var *)elem)->name;
+	int c = strncmp(k->name, name, k->n);
+
+	if (c != 0)
+		return c;
+	return name[k->n] == '\0' ? 0 : -1;
 }
 
 const struct var *vars_find(const struct vars *v, const char *name)
 {
+	return vars_find_n(v, name, strlen(name));
+}
+
+const struct var *vars_find_n(const struct vars *v, const char *name, size_t n)
+{
+	struct key k = {name, n};
+
 	if (v->len == 0)
 		return NULL;
-	return bsearch(name, v->items, v->len, sizeof(v->items[0]), cmp_key);
+	return bsearch(&k, v->items, v->len, sizeof(v->items[0]), cmp_key);
 }

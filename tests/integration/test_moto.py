@@ -362,6 +362,42 @@ class Test01Names(EnvssmCase):
             self.assertIsInstance(obj, dict)
 
 
+class Test01bNameLengths(EnvssmCase):
+    """One name limit, 4096 bytes, for what exec mode sets and what --require checks
+    (print mode: test_print.TestNameLengths)."""
+    MAX = 4096
+
+    @classmethod
+    def setUpClass(cls):
+        cls.value = secret_token("name lengths reference")
+        cls.other = secret_token("name lengths other")
+        SERVER.put_parameters([("/nlen/x", cls.value), ("/nlen2/y", cls.other)])
+
+    def ref_env(self, length):
+        return self.env(**{"R" * length: "ssm:///nlen/x"})
+
+    def test_reference_at_the_limit_is_set(self):
+        got, _, run = self.fetch([], env=self.ref_env(self.MAX))
+        self.assertEqual(got.get("R" * self.MAX), self.value.encode(), run.describe())
+
+    def test_reference_over_the_limit_is_an_error(self):
+        self.assert_fails([], ["a name longer than 4096 bytes"], env=self.ref_env(self.MAX + 1))
+
+    def test_require_at_the_limit(self):
+        self.fetch(["--require", "R" * self.MAX, "/nlen2"], env=self.ref_env(self.MAX))
+        self.assert_fails(["--require", "Q" * self.MAX, "/nlen2"],
+                          ["required variables are not set: QQQQ"])
+
+    def test_require_long_names_are_checked(self):
+        # past 255 bytes a --require name used to be skipped, and the check passed
+        self.assert_fails(["--require", "Q" * 300, "/nlen2"],
+                          ["required variables are not set: " + "Q" * 300])
+        self.assert_fails(["--require", "Q" * (self.MAX + 1), "/nlen2"],
+                          ["invalid --require name 'QQQQ", "longer than 4096 bytes"])
+        self.assert_fails(["--pristine", "--keep", "Q" * (self.MAX + 1), "/nlen2"],
+                          ["invalid --keep name 'QQQQ", "longer than 4096 bytes"])
+
+
 # ---------------------------------------------------------------------------
 # 2. Parameter types
 

@@ -375,7 +375,7 @@ static void test_reserved(void **state)
 
 static void test_valid_var(void **state)
 {
-	char long_name[300];
+	static char long_name[NAMES_MAX_VAR + 2];
 
 	(void)state;
 	assert_true(names_valid_var("A"));
@@ -393,7 +393,39 @@ static void test_valid_var(void **state)
 	assert_true(names_valid_var(long_name));
 	long_name[255] = 'A';
 	long_name[256] = '\0';
+	assert_true(names_valid_var(long_name));
+	/* the one limit every mode shares */
+	memset(long_name, 'A', NAMES_MAX_VAR + 1);
+	long_name[NAMES_MAX_VAR] = '\0';
+	assert_true(names_valid_var(long_name));
+	long_name[NAMES_MAX_VAR] = 'A';
+	long_name[NAMES_MAX_VAR + 1] = '\0';
 	assert_false(names_valid_var(long_name));
+}
+
+/* A parameter name no longer than NAMES_MAX_PATH always maps, even behind
+ * the longest --prefix; past NAMES_MAX_VAR bytes mapping is an error. */
+static void test_map_length_limit(void **state)
+{
+	static char name[NAMES_MAX_VAR + 16], prefix[129];
+	struct buf out = BUF_INIT;
+	struct err e = {ERR_NONE, ""};
+
+	(void)state;
+	memset(prefix, 'P', 128);
+	memcpy(name, "/a/", 3);
+	memset(name + 3, 'x', NAMES_MAX_PATH - 3);
+	name[NAMES_MAX_PATH] = '\0';
+	assert_int_equal(names_map(name, "/a", prefix, false, &out, &e), 0);
+	assert_int_equal(out.len, 128 + NAMES_MAX_PATH - 3);
+	memset(name + 3, 'x', NAMES_MAX_VAR);
+	name[3 + NAMES_MAX_VAR] = '\0';
+	assert_int_equal(names_map(name, "/a", NULL, false, &out, &e), 0);
+	assert_int_equal(out.len, NAMES_MAX_VAR);
+	assert_int_equal(names_map(name, "/a", "P", false, &out, &e), -1);
+	assert_int_equal(e.kind, ERR_NAMES);
+	assert_non_null(strstr(e.msg, "maps to a name longer than 4096 bytes"));
+	buf_release(&out);
 }
 
 static void test_reserved_traffic_and_trust(void **state)
@@ -531,6 +563,32 @@ static void test_in_list(void **state)
 	assert_true(names_in_list("HOME", "PATH, HOME"));
 	assert_true(names_in_list("PATH", " PATH ,HOME"));
 	assert_false(names_in_list("PATH", "PA TH"));
+	/* a name given by length, as in an "NAME=value" entry */
+	assert_true(names_in_list_n("HOME=/root", 4, "PATH, HOME"));
+	assert_false(names_in_list_n("HOME=/root", 3, "PATH, HOME"));
+	assert_false(names_in_list_n("HOMEDIR=/", 7, "PATH,HOME"));
+}
+
+static void test_list_next(void **state)
+{
+	const char *list = " A ,,\tBB\t, C", *item;
+	size_t n;
+
+	(void)state;
+	item = names_list_next(&list, &n);
+	assert_int_equal(n, 1);
+	assert_memory_equal(item, "A", 1);
+	assert_non_null(names_list_next(&list, &n));
+	assert_int_equal(n, 0);
+	item = names_list_next(&list, &n);
+	assert_int_equal(n, 2);
+	assert_memory_equal(item, "BB", 2);
+	item = names_list_next(&list, &n);
+	assert_int_equal(n, 1);
+	assert_memory_equal(item, "C", 1);
+	assert_null(names_list_next(&list, &n));
+	list = NULL;
+	assert_null(names_list_next(&list, &n));
 }
 
 int main(void)
@@ -558,6 +616,8 @@ int main(void)
 	        cmocka_unit_test(test_reserved_runtimes),
 	        cmocka_unit_test(test_reserved_fixed),
 	        cmocka_unit_test(test_in_list),
+	        cmocka_unit_test(test_list_next),
+	        cmocka_unit_test(test_map_length_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -425,6 +425,28 @@ static void test_reserved_reason_and_fixed(void **state)
 	params_free(&p);
 }
 
+/* Print mode looks names up straight from "NAME=value" entries. */
+static void test_find_by_length(void **state)
+{
+	static const char *const names[] = {"/app/db", "/app/db-host", "/app/d"};
+	struct ssm_params p;
+	struct vars v;
+
+	(void)state;
+	params_of(&p, names, 3);
+	vars_init(&v);
+	add_ok(&v, "/app", &p, 0, p.len, &plain);
+	vars_finish(&v);
+	assert_ptr_equal(vars_find_n(&v, "DB=x", 2)->param, &p.items[0]);
+	assert_ptr_equal(vars_find_n(&v, "DB_HOST=x", 7)->param, &p.items[1]);
+	assert_ptr_equal(vars_find_n(&v, "D=x", 1)->param, &p.items[2]);
+	assert_null(vars_find_n(&v, "DB_=x", 3));
+	assert_null(vars_find_n(&v, "DB_HOSTS=x", 8));
+	assert_null(vars_find_n(&v, "=x", 0));
+	vars_release(&v);
+	params_free(&p);
+}
+
 static void test_name_prefix(void **state)
 {
 	static const char *const names[] = {"/app/db/host", "/app/1x"};
@@ -490,6 +512,7 @@ int main(void)
 	        cmocka_unit_test(test_reserved_refused),
 	        cmocka_unit_test(test_reserved_allowed),
 	        cmocka_unit_test(test_reserved_reason_and_fixed),
+	        cmocka_unit_test(test_find_by_length),
 	        cmocka_unit_test(test_name_prefix),
 	        cmocka_unit_test(test_messages_never_hold_values),
 	};
