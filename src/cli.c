@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "envp.h"
+#include "names.h"
 #include "watch.h"
 
 const char cli_usage[] =
@@ -206,10 +207,21 @@ static int parse_stop_timeout(const char *v, const char *from, struct cli *c, st
 	return 0;
 }
 
-static int list_add(struct cli_list *l, const char *items, struct err *e)
+/* list_add appends items, a comma-separated list of names from `from`,
+ * to l. A name longer than any envssm sets is refused, so that a --require
+ * name that can never be set does not pass unnoticed. */
+static int list_add(struct cli_list *l, const char *items, const char *from, struct err *e)
 {
 	struct buf b = BUF_INIT;
+	const char *p = items, *name;
+	size_t n;
 
+	while ((name = names_list_next(&p, &n)) != NULL) {
+		if (n > NAMES_MAX_VAR)
+			return err_set(e, ERR_USAGE,
+			               "invalid %s name '%.40s...': longer than %d bytes", from,
+			               name, NAMES_MAX_VAR);
+	}
 	if (l->items != NULL && (buf_puts(&b, l->items, e) < 0 || buf_putc(&b, ',', e) < 0))
 		goto fail;
 	if (buf_puts(&b, items, e) < 0)
@@ -305,11 +317,11 @@ static int apply_value(struct cli *c, enum opt_id id, const char *arg, const cha
 		c->name_prefix = arg;
 		break;
 	case OPT_REQUIRE:
-		return list_add(&c->require, arg, e);
+		return list_add(&c->require, arg, from, e);
 	case OPT_KEEP:
-		return list_add(&c->keep, arg, e);
+		return list_add(&c->keep, arg, from, e);
 	case OPT_ALLOW_NAME:
-		if (list_add(&c->allow, arg, e) < 0)
+		if (list_add(&c->allow, arg, from, e) < 0)
 			return -1;
 		c->allow_names = c->allow.items;
 		break;

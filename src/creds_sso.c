@@ -65,6 +65,25 @@ static int session_value(struct creds_ctx *ctx, const char *profile, const char 
 	return 0;
 }
 
+/* check_region refuses an sso_region that is not shaped like a region: it
+ * becomes part of the portal's host name, where the bearer token goes. */
+static int check_region(struct creds_ctx *ctx, const char *profile, const struct sso_config *c,
+                        struct err *e)
+{
+	const char *section = NULL, *file = NULL, *v;
+	char where[1024] = "in the config file";
+
+	if (c->session != NULL)
+		section = creds_config_section(ctx, "sso-session", c->session);
+	v = section != NULL ? ini_get(&ctx->files->config, section, "sso_region") : NULL;
+	if (v != NULL && *v != '\0')
+		snprintf(where, sizeof(where), "in [sso-session %s] in %s", creds_q(c->session),
+		         ctx->files->config_path ? ctx->files->config_path : "the config file");
+	else if (profile_get_from(ctx->files, profile, "sso_region", &file) != NULL)
+		snprintf(where, sizeof(where), "in profile '%s' in %s", creds_q(profile), file);
+	return settings_region_check(c->region, "sso_region", where, e);
+}
+
 static int sso_config_read(struct creds_ctx *ctx, const char *profile, struct sso_config *c,
                            struct err *e)
 {
@@ -99,7 +118,7 @@ static int sso_config_read(struct creds_ctx *ctx, const char *profile, struct ss
 	if (missing[0] != '\0')
 		return err_set(e, ERR_CONFIG, "profile '%s' is set up for SSO but lacks:%s",
 		               creds_q(profile), missing);
-	return 0;
+	return check_region(ctx, profile, c, e);
 }
 
 /* load_token reads the cached token; an absent or expired one is an error

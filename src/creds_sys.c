@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "envp.h"
+#include "pgroup.h"
 
 #define CHILD_POLL_MS 20
 
@@ -178,7 +179,9 @@ static int spawn(const struct creds_run *r, pid_t *pid, int *out_fd, int *spawn_
 	sigaddset(&defaults, SIGINT);
 	sigaddset(&defaults, SIGHUP);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	/* a group of its own, so that its children can be killed with it */
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 	posix_spawn_file_actions_adddup2(&fa, p[1], STDOUT_FILENO);
 	rc = posix_spawn(pid, prog, &fa, &attr, r->argv, r->envp);
 	posix_spawn_file_actions_destroy(&fa);
@@ -234,14 +237,14 @@ static enum creds_run_failure collect(int fd, const struct creds_run *r, int64_t
 	return f;
 }
 
-/* reap waits for the child until the deadline, then kills it. */
+/* reap waits for the child until the deadline, then kills its group. */
 static enum creds_run_failure reap(pid_t pid, int64_t deadline, enum creds_run_failure f,
                                    int *status)
 {
 	int ws = 0;
 
 	if (f != CREDS_RUN_OK)
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 	for (;;) {
 		pid_t w = waitpid(pid, &ws, f != CREDS_RUN_OK ? 0 : WNOHANG);
 
@@ -251,7 +254,7 @@ static enum creds_run_failure reap(pid_t pid, int64_t deadline, enum creds_run_f
 			break;
 		if (real_mono_ms(NULL) >= deadline) {
 			f = CREDS_RUN_TIMEOUT;
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			continue;
 		}
 		real_sleep_ms(NULL, CHILD_POLL_MS);
@@ -271,6 +274,7 @@ static int real_run(void *arg, const struct creds_run *r, struct buf *out,
 {
 	int64_t deadline = real_mono_ms(NULL) + r->timeout_ms;
 	int fd = -1, spawn_errno = 0, rc;
+	struct pgroup g;
 	pid_t pid = -1;
 
 	(void)arg;
@@ -285,9 +289,11 @@ static int real_run(void *arg, const struct creds_run *r, struct buf *out,
 		*status = spawn_errno;
 		return 0;
 	}
+	pgroup_start(&g, pid);
 	*fail = collect(fd, r, deadline, out, e);
 	close(fd);
 	*fail = reap(pid, deadline, *fail, status);
+	pgroup_finish(&g);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "envp.h"
+#include "pgroup.h"
 
 /* The dispositions envssm changes: exec_guard_signals' three and SIGPIPE
  * in every mode; the supervisor (supervise.c) changes every catchable
@@ -72,7 +73,9 @@ static void on_fatal_signal(int sig)
 	size_t n = sig == SIGTERM ? sizeof(term) : sig == SIGINT ? sizeof(intr) : sizeof(hup);
 	ssize_t w;
 
-	/* async-signal-safe: one write, then _exit; no secret is on the way */
+	/* async-signal-safe: one write, then _exit; no secret is on the way,
+	 * and no credential_process outlives envssm */
+	pgroup_kill_current();
 	w = write(STDERR_FILENO, msg, n - 1);
 	(void)w;
 	_exit(128 + sig);

@@ -204,16 +204,11 @@ static int choose_base(struct run *r, char *const *envp, struct err *e)
 		return err_nomem(e);
 	for (size_t i = 0; i < n; i++) {
 		const char *eq = strchr(envp[i], '=');
-		char name[256];
 
-		if (r->cli.pristine) {
-			if (eq == NULL || (size_t)(eq - envp[i]) >= sizeof(name))
-				continue;
-			memcpy(name, envp[i], (size_t)(eq - envp[i]));
-			name[eq - envp[i]] = '\0';
-			if (!names_in_list(name, r->cli.keep.items))
-				continue;
-		}
+		if (r->cli.pristine &&
+		    (eq == NULL ||
+		     !names_in_list_n(envp[i], (size_t)(eq - envp[i]), r->cli.keep.items)))
+			continue;
 		r->base[k++] = envp[i];
 	}
 	return 0;
@@ -332,32 +327,22 @@ static int build_env(struct run *r, struct err *e)
 /* check_required fails unless every --require name is in the result. */
 static int check_required(const struct run *r, struct err *e)
 {
-	const char *p = r->cli.require.items;
-	struct buf missing = BUF_INIT;
+	const char *p = r->cli.require.items, *item;
+	struct buf missing = BUF_INIT, name = BUF_INIT;
+	size_t n;
 	int rc = 0;
 
-	while (p != NULL && *p != '\0') {
-		size_t n = strcspn(p, ",");
-		char name[256];
-
-		while (n > 0 && (*p == ' ' || *p == '\t'))
-			p++, n--;
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n > 0 && n < sizeof(name)) {
-			memcpy(name, p, n);
-			name[n] = '\0';
-			if (env_get(r->env.envp, name) == NULL &&
-			    buf_printf(&missing, e, "%s%s", missing.len ? ", " : "", name) < 0)
-				rc = -1;
-		}
-		p += strcspn(p, ",");
-		if (*p == ',')
-			p++;
+	while (rc == 0 && (item = names_list_next(&p, &n)) != NULL) {
+		if (n > 0 && buf_set(&name, item, n, e) < 0)
+			rc = -1;
+		else if (n > 0 && env_get(r->env.envp, buf_cstr(&name)) == NULL)
+			rc = buf_printf(&missing, e, "%s%s", missing.len ? ", " : "",
+			                buf_cstr(&name));
 	}
 	if (rc == 0 && missing.len > 0)
 		rc = err_set(e, ERR_NAMES, "required variables are not set: %s", missing.data);
 	buf_release(&missing);
+	buf_release(&name);
 	return rc;
 }
 
@@ -659,13 +644,10 @@ static int printed_vars(const struct run *r, struct format_var **out, size_t *n,
 	for (size_t i = 0; i < r->env.len; i++) {
 		const char *entry = r->env.envp[i], *eq = strchr(entry, '=');
 		const struct var *var;
-		char name[1024];
 
-		if (eq == NULL || (size_t)(eq - entry) >= sizeof(name))
+		if (eq == NULL)
 			continue;
-		memcpy(name, entry, (size_t)(eq - entry));
-		name[eq - entry] = '\0';
-		var = vars_find(&r->vars, name);
+		var = vars_find_n(&r->vars, entry, (size_t)(eq - entry));
 		if (var != NULL && r->env.owned[i])
 			v[k++] = (struct format_var){var->name, buf_cstr(&var->param->value),
 			                             var->param->value.len};

@@ -14,6 +14,11 @@
 #define NAMES_MAX_DEPTH 15
 #define NAMES_MAX_PATH  2048
 
+/* The longest variable name envssm sets, prints or checks, in every mode
+ * and in --require, --keep and --allow-name: more than any parameter name
+ * can map to (NAMES_MAX_PATH plus a --prefix). */
+#define NAMES_MAX_VAR 4096
+
 /* names_path_normalize builds the SSM path prefix for a PATH operand:
  * env_name (or NULL) goes in front, a leading '/' is implied, repeated and
  * trailing slashes are dropped ("/" stays "/"). Only [A-Za-z0-9_.-] and
@@ -31,7 +36,7 @@ bool names_under(const char *name, const char *prefix);
  * byte outside [A-Za-z0-9_] as '_', upper-cased, '_' before a leading
  * digit. With last_segment, only the final segment is used. `add_prefix`
  * (may be NULL) is put in front as given. -1 with ERR_NAMES when nothing
- * is left to name. */
+ * is left to name, or the name is longer than NAMES_MAX_VAR. */
 int names_map(const char *name, const char *prefix, const char *add_prefix, bool last_segment,
               struct buf *out, struct err *e);
 
@@ -39,15 +44,30 @@ int names_map(const char *name, const char *prefix, const char *add_prefix, bool
  * is a letter or a digit, else '_'. */
 char names_map_byte(unsigned char c);
 
-/* names_reserved tells whether a variable name is one that lets whoever
- * writes a parameter take over the process (PATH, LD_*, ...). */
-bool names_reserved(const char *var);
+/* A rule reserving names that let whoever writes a parameter take over
+ * the program or envssm (PATH, LD_*, ...), and why. */
+struct names_rule {
+	const char *names;  /* space-separated; a name ending in '*' is a prefix */
+	const char *reason; /* a short phrase for messages */
+	bool fixed;         /* not even --allow-name allows these */
+};
+
+/* names_reserved returns the rule that reserves var, or NULL when a
+ * parameter may set it. The rule is static. */
+const struct names_rule *names_reserved(const char *var);
 
 /* names_valid_var tells whether var is a portable variable name:
- * [A-Za-z_][A-Za-z0-9_]*, at most 255 bytes. */
+ * [A-Za-z_][A-Za-z0-9_]*, at most NAMES_MAX_VAR bytes. */
 bool names_valid_var(const char *var);
 
-/* names_in_list tells whether var is in a comma-separated list. */
+/* names_in_list tells whether var is in a comma-separated list (list may
+ * be NULL); names_in_list_n is the same for the n bytes at var. */
 bool names_in_list(const char *var, const char *list);
+bool names_in_list_n(const char *var, size_t n, const char *list);
+
+/* names_list_next returns the next name of a comma-separated list, *n
+ * bytes with the blanks around it dropped (0 for an empty item), and moves
+ * *list past it; NULL at the end (or when *list is NULL). */
+const char *names_list_next(const char **list, size_t *n);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "jsonfield.h"
 #include "log.h"
+#include "names.h"
 
 #define SECRETS_PREFIX "/aws/reference/secretsmanager/"
 #define SECRET_MAX     512 /* bytes of a Secrets Manager name */
@@ -170,6 +171,12 @@ int refs_scan(char *const *envp, struct refs *out, struct err *e)
 		/* the environment built later keeps a name's first entry only */
 		if (earlier_entry(envp, i, envp[i], n))
 			continue;
+		if (n > NAMES_MAX_VAR) {
+			if (buf_printf(&bad, e, "%s%.40s... (a name longer than %d bytes)",
+			               bad.len ? ", " : "", envp[i], NAMES_MAX_VAR) < 0)
+				goto done;
+			continue;
+		}
 		/* no parameter or secret name holds '#': what follows is a field */
 		hash = strchr(eq + 1, '#');
 		request = strndup(eq + 1 + strlen(REFS_SCHEME),

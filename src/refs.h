@@ -48,7 +48,8 @@ void refs_init(struct refs *r);
 void refs_release(struct refs *r);
 
 /* refs_scan collects every variable of envp whose value starts with
- * "ssm://". Pure. A malformed reference is ERR_USAGE listing all of them
+ * "ssm://". Pure. A malformed reference, or one in a variable whose name
+ * is longer than NAMES_MAX_VAR, is ERR_USAGE listing all of them
  * by variable name (a reference is a pointer, not a secret, but it is
  * never echoed past 200 bytes). Only a name's first entry counts, as in the
  * environment envp_build makes. */

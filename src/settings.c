@@ -133,8 +133,7 @@ int settings_profile(const struct settings_flags *f, char *const *envp, struct s
 	return s->profile == NULL ? -1 : 0;
 }
 
-/* region_check accepts 1 to 64 bytes of [a-z0-9-]. */
-static int region_check(const char *region, const char *source, struct err *e)
+int settings_region_check(const char *region, const char *what, const char *where, struct err *e)
 {
 	size_t n = strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-");
 
@@ -142,10 +141,19 @@ static int region_check(const char *region, const char *source, struct err *e)
 		return 0;
 	if (quotable(region))
 		return err_set(e, ERR_CONFIG,
-		               "invalid region '%s' from %s: must be 1 to %d of a-z, 0-9 and '-'",
-		               region, source, REGION_MAX_BYTES);
-	return err_set(e, ERR_CONFIG, "invalid region from %s: must be 1 to %d of a-z, 0-9 and '-'",
-	               source, REGION_MAX_BYTES);
+		               "invalid %s '%s' %s: must be 1 to %d of a-z, 0-9 and '-'", what,
+		               region, where, REGION_MAX_BYTES);
+	return err_set(e, ERR_CONFIG, "invalid %s %s: must be 1 to %d of a-z, 0-9 and '-'", what,
+	               where, REGION_MAX_BYTES);
+}
+
+/* region_check is settings_region_check for the region from source. */
+static int region_check(const char *region, const char *source, struct err *e)
+{
+	char where[1024];
+
+	snprintf(where, sizeof(where), "from %s", source);
+	return settings_region_check(region, "region", where, e);
 }
 
 /* resolve_region_fallback asks the caller's fallback (IMDS) for a region
@@ -520,6 +528,27 @@ static const char *url_path(const char *p, struct url_parts *u)
 	return NULL;
 }
 
+/* aws_host tells whether host (n bytes, any case, trailing dots ignored)
+ * is one of AWS's own domains or below one: a signed request, its session
+ * token and the values it fetches must reach those over TLS only, while
+ * emulators (LocalStack, moto) keep plain http. */
+static bool aws_host(const char *host, size_t n)
+{
+	static const char *const domains[] = {"amazonaws.com", "amazonaws.com.cn", "api.aws",
+	                                      "api.amazonwebservices.com.cn"};
+
+	while (n > 0 && host[n - 1] == '.')
+		n--;
+	for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		size_t m = strlen(domains[i]);
+
+		if (n >= m && strncasecmp(host + n - m, domains[i], m) == 0 &&
+		    (n == m || host[n - m - 1] == '.'))
+			return true;
+	}
+	return false;
+}
+
 /* url_split checks url and finds its parts; returns NULL or the reason it
  * is refused. */
 static const char *url_split(const char *url, struct url_parts *u)
@@ -549,6 +578,9 @@ static const char *url_split(const char *url, struct url_parts *u)
 	why = url_host(auth, n, u);
 	if (why != NULL)
 		return why;
+	if (!u->https && aws_host(u->host, u->nhost))
+		return "plain http to an AWS host would send the request and its credentials in "
+		       "cleartext: use https";
 	return url_path(auth + n, u);
 }
 

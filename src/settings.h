@@ -86,6 +86,12 @@ int settings_resolve_fallback(const struct settings_flags *f, const struct setti
  * unsure (out of memory). */
 bool settings_need_profile_files(const struct settings_flags *f, char *const *envp);
 
+/* settings_region_check accepts a region of 1 to 64 bytes of [a-z0-9-],
+ * the shape of every AWS region, so that a region put in a host name
+ * cannot change the host. Else -1 with ERR_CONFIG "invalid WHAT 'VALUE'
+ * WHERE: ...", e.g. what "sso_region", where "in profile 'p' in FILE". */
+int settings_region_check(const char *region, const char *what, const char *where, struct err *e);
+
 /* endpoint_parse parses an http(s) URL (no user-info, no query, no
  * fragment) into ep. */
 int endpoint_parse(const char *url, struct endpoint *ep, struct err *e);

@@ -68,14 +68,22 @@ static int add_one(struct vars *v, const char *path, const struct ssm_param *p,
                    const struct vars_opts *o, struct err *e)
 {
 	struct buf name = BUF_INIT;
+	const struct names_rule *rule;
 	struct var *var;
 
 	if (jsonfield_map_name(p->name, path, o->name_prefix, o->last_segment, &name, e) < 0)
 		goto fail;
-	if (names_reserved(name.data) && !names_in_list(name.data, o->allow_names)) {
+	rule = names_reserved(name.data);
+	if (rule != NULL && rule->fixed) {
 		err_set(e, ERR_NAMES,
-		        "parameter '%.400s' maps to the reserved name '%.150s' (allow it with --allow-name %.150s)",
-		        p->name, name.data, name.data);
+		        "parameter '%.400s' maps to the reserved name '%.150s' (%s): it cannot be allowed",
+		        p->name, name.data, rule->reason);
+		goto fail;
+	}
+	if (rule != NULL && !names_in_list(name.data, o->allow_names)) {
+		err_set(e, ERR_NAMES,
+		        "parameter '%.400s' maps to the reserved name '%.150s' (%s): allow it with --allow-name %.150s",
+		        p->name, name.data, rule->reason, name.data);
 		goto fail;
 	}
 	if ((var = vars_push(v, e)) == NULL)
@@ -134,14 +142,34 @@ void vars_finish(struct vars *v)
 	v->len = out;
 }
 
+/* A name to look up: n bytes, not necessarily NUL-terminated. */
+struct key {
+	const char *name;
+	size_t n;
+};
+
+/* cmp_key orders as strcmp would with the key's n bytes as a string. */
 static int cmp_key(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct var *)elem)->name);
+	const struct key *k = key;
+	const char *name = ((const struct var *)elem)->name;
+	int c = strncmp(k->name, name, k->n);
+
+	if (c != 0)
+		return c;
+	return name[k->n] == '\0' ? 0 : -1;
 }
 
 const struct var *vars_find(const struct vars *v, const char *name)
 {
+	return vars_find_n(v, name, strlen(name));
+}
+
+const struct var *vars_find_n(const struct vars *v, const char *name, size_t n)
+{
+	struct key k = {name, n};
+
 	if (v->len == 0)
 		return NULL;
-	return bsearch(name, v->items, v->len, sizeof(v->items[0]), cmp_key);
+	return bsearch(&k, v->items, v->len, sizeof(v->items[0]), cmp_key);
 }

@@ -46,7 +46,10 @@ int vars_add_path(struct vars *v, const char *path, const struct ssm_params *par
  * (the later PATH). Call once after every vars_add_path. */
 void vars_finish(struct vars *v);
 
-/* vars_find returns the variable named name after vars_finish, or NULL. */
+/* vars_find returns the variable named name after vars_finish, or NULL;
+ * vars_find_n is the same for the n bytes at name (an "NAME=value" entry,
+ * say). */
 const struct var *vars_find(const struct vars *v, const char *name);
+const struct var *vars_find_n(const struct vars *v, const char *name, size_t n);
 
 #endif

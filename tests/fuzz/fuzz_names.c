@@ -62,7 +62,7 @@ static void check_map(const char *name, const char *prefix, const char *add, boo
 	/* mapped bytes are [A-Z0-9_], and never start with a digit */
 	if (strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(v))
 		abort();
-	if (add == NULL && !names_valid_var(buf_cstr(&out)) && out.len <= 255)
+	if (add == NULL && !names_valid_var(buf_cstr(&out)) && out.len <= NAMES_MAX_VAR)
 		abort();
 	(void)names_reserved(buf_cstr(&out));
 	(void)names_in_list(buf_cstr(&out), add);

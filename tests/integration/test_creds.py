@@ -599,6 +599,65 @@ class Test3CredentialProcess(CredsCase):
                                  verbose_too=False)
         self.assertLess(runs[0].elapsed, 10, runs[0].describe())
 
+    def test_hang_kills_the_whole_group(self):
+        # a helper that leaves a child holding its stdout and envssm's stderr, then
+        # hangs: at the deadline the child goes too, and nothing waits on its pipes
+        pidfile = os.path.join(self.dir, "grandchild.pid")
+        self.process("sleep 30 &\necho $! > '%s'\nexec sleep 30" % pidfile)
+        self.addCleanup(kill_pid_in, pidfile)
+        runs = self.assert_fails(["--timeout", "1"], self.env(), ["did not finish within", "killed"],
+                                 verbose_too=False)
+        self.assertLess(runs[0].elapsed, 10, runs[0].describe())
+        with open(pidfile) as f:
+            pid = int(f.read())
+        self.assertTrue(dead(pid), "the helper's child %d outlived envssm" % pid)
+
+    def test_signal_ends_the_helper(self):
+        # SIGTERM ends envssm at once (143), and the helper with it
+        pidfile = os.path.join(self.dir, "helper.pid")
+        self.process("echo $$ > '%s'\nexec sleep 30" % pidfile)
+        self.addCleanup(kill_pid_in, pidfile)
+        env = self.env()
+        check_pinned(env)
+        # a file, not a pipe: waiting for the pipe's end would wait for the helper
+        with open(os.path.join(self.dir, "stderr"), "w+b") as err:
+            p = subprocess.Popen([ENVSSM, "/creds/app", "--", "true"], env=env, cwd=self.dir,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
+            end = time.monotonic() + 10
+            while not (os.path.exists(pidfile) and os.path.getsize(pidfile) > 0):
+                self.assertLess(time.monotonic(), end, "the helper did not start")
+                time.sleep(0.02)
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=RUN_TIMEOUT_S)
+            err.seek(0)
+            self.assertEqual(p.returncode, 128 + signal.SIGTERM, err.read())
+        with open(pidfile) as f:
+            pid = int(f.read())
+        self.assertTrue(dead(pid), "the helper %d outlived envssm" % pid)
+
+    def test_prompt_on_the_terminal(self):
+        # in its own process group, a helper that reads the terminal (an MFA code)
+        # must be lent it, and the program envssm then runs must get it back
+        self.process("printf 'MFA code: ' >&2\nread code\n[ \"$code\" = 246810 ] || exit 4\n"
+                     "cat <<'EOF'\n%s\nEOF" % self.json_for(SERVER.admin))
+        fg_file = os.path.join(self.dir, "foreground")
+        probe = "import os; open(%r, 'w').write(str(os.tcgetpgrp(0) == os.getpgrp()))" % fg_file
+        master, slave = os.openpty()
+        self.addCleanup(os.close, master)
+        env = self.env(AWS_REGION=REGION)
+        check_pinned(env)
+        argv = [ENVSSM, "--timeout", "20", "/creds/app", "--", PYTHON, "-I", "-S", "-c", probe]
+        p = subprocess.Popen(argv, env=env, cwd=self.dir, stdin=slave, stdout=slave, stderr=slave,
+                             start_new_session=True, preexec_fn=take_terminal)
+        os.close(slave)
+        os.write(master, b"246810\n")
+        shown = read_until_exit(master, p, RUN_TIMEOUT_S)
+        self.assertEqual(p.returncode, 0, shown.decode(errors="replace"))
+        self.assertIn(b"MFA code: ", shown)
+        self.assertEqual(find_leaks(shown), [])
+        with open(fg_file) as f:
+            self.assertEqual(f.read(), "True", "the program is not in the terminal's foreground")
+
     def test_not_found(self):
         self.write("config", "[default]\ncredential_process = %s/absent-helper --secret-flag\n" % self.dir)
         runs = self.assert_fails([], self.env(), ["unable to run credential_process", "absent-helper"],
@@ -608,6 +667,59 @@ class Test3CredentialProcess(CredsCase):
     def test_environment_wins(self):
         self.process("exit 1")
         self.assert_fetched([], self.env(creds=SERVER.admin))
+
+
+def kill_pid_in(pidfile):
+    try:
+        with open(pidfile) as f:
+            os.kill(int(f.read()), signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+
+
+def dead(pid, wait_s=5):
+    """True once pid is gone or a zombie (its new parent may reap it later)."""
+    end = time.monotonic() + wait_s
+    while True:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+
+
+def take_terminal():
+    """In the child, after setsid: make stdin, a terminal, the controlling one."""
+    import fcntl
+    import termios
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def read_until_exit(master, p, timeout_s):
+    """Everything written to the terminal until p exits; kills p past timeout_s."""
+    import select
+    shown, end = b"", time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every slave descriptor is closed
+                chunk = b""
+            shown += chunk
+            if not chunk and p.poll() is not None:
+                break
+        elif p.poll() is not None:
+            break
+    if p.poll() is None:
+        p.kill()
+    p.wait()
+    return shown
 
 
 # ---------------------------------------------------------------------------

@@ -362,6 +362,42 @@ class Test01Names(EnvssmCase):
             self.assertIsInstance(obj, dict)
 
 
+class Test01bNameLengths(EnvssmCase):
+    """One name limit, 4096 bytes, for what exec mode sets and what --require checks
+    (print mode: test_print.TestNameLengths)."""
+    MAX = 4096
+
+    @classmethod
+    def setUpClass(cls):
+        cls.value = secret_token("name lengths reference")
+        cls.other = secret_token("name lengths other")
+        SERVER.put_parameters([("/nlen/x", cls.value), ("/nlen2/y", cls.other)])
+
+    def ref_env(self, length):
+        return self.env(**{"R" * length: "ssm:///nlen/x"})
+
+    def test_reference_at_the_limit_is_set(self):
+        got, _, run = self.fetch([], env=self.ref_env(self.MAX))
+        self.assertEqual(got.get("R" * self.MAX), self.value.encode(), run.describe())
+
+    def test_reference_over_the_limit_is_an_error(self):
+        self.assert_fails([], ["a name longer than 4096 bytes"], env=self.ref_env(self.MAX + 1))
+
+    def test_require_at_the_limit(self):
+        self.fetch(["--require", "R" * self.MAX, "/nlen2"], env=self.ref_env(self.MAX))
+        self.assert_fails(["--require", "Q" * self.MAX, "/nlen2"],
+                          ["required variables are not set: QQQQ"])
+
+    def test_require_long_names_are_checked(self):
+        # past 255 bytes a --require name used to be skipped, and the check passed
+        self.assert_fails(["--require", "Q" * 300, "/nlen2"],
+                          ["required variables are not set: " + "Q" * 300])
+        self.assert_fails(["--require", "Q" * (self.MAX + 1), "/nlen2"],
+                          ["invalid --require name 'QQQQ", "longer than 4096 bytes"])
+        self.assert_fails(["--pristine", "--keep", "Q" * (self.MAX + 1), "/nlen2"],
+                          ["invalid --keep name 'QQQQ", "longer than 4096 bytes"])
+
+
 # ---------------------------------------------------------------------------
 # 2. Parameter types
 
@@ -652,7 +688,11 @@ class Test10Collision(EnvssmCase):
 RESERVED = ["PATH", "HOME", "SHELL", "IFS", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT",
             "BASH_ENV", "ENV", "NODE_OPTIONS", "PYTHONPATH", "PYTHONSTARTUP", "PERL5OPT",
             "RUBYOPT", "JAVA_TOOL_OPTIONS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN"]
+            "AWS_SESSION_TOKEN",
+            # seen getting through before the list was reviewed
+            "OPENSSL_CONF", "NODE_TLS_REJECT_UNAUTHORIZED", "SSLKEYLOGFILE", "ENVSSM_ALLOW_NAMES",
+            "LUA_INIT_5_4", "DOTNET_STARTUP_HOOKS", "PHP_INI_SCAN_DIR", "XDG_CONFIG_HOME",
+            "ZDOTDIR", "PYTHONUSERBASE", "DOCKER_HOST"]
 
 
 class Test11Reserved(EnvssmCase):
@@ -666,6 +706,9 @@ class Test11Reserved(EnvssmCase):
         cls.ok_value = secret_token("reserved ok")
         params += [("/r/path", cls.path_value), ("/r/ok", cls.ok_value),
                    ("/r2/path", cls.path_value), ("/r2/home", cls.home_value)]
+        cls.conf_value = "/tmp/" + secret_token("reserved OPENSSL_CONF allowed")
+        params += [("/r3/openssl-conf", cls.conf_value),
+                   ("/r4/envssm-allow-names", "LD_PRELOAD," + secret_token("reserved ENVSSM"))]
         SERVER.put_parameters(params)
 
     def test_each_reserved_name_refused(self):
@@ -686,6 +729,19 @@ class Test11Reserved(EnvssmCase):
     def test_allow_names_variable(self):
         got, added, run = self.fetch(["/r"], env=self.env(ENVSSM_ALLOW_NAMES="PATH"))
         self.assertEqual(got["PATH"], self.path_value.encode(), run.describe())
+
+    def test_openssl_conf_refused_with_its_reason(self):
+        self.assert_fails(["/r3"], ["'/r3/openssl-conf'", "'OPENSSL_CONF'", "OpenSSL loads",
+                                    "--allow-name OPENSSL_CONF"])
+        got, added, run = self.fetch(["--allow-name", "OPENSSL_CONF", "/r3"])
+        self.assertEqual(added, {"OPENSSL_CONF": self.conf_value.encode()}, run.describe())
+
+    def test_envssm_settings_cannot_be_allowed(self):
+        # a parameter must not steer a nested envssm: not even --allow-name lets it
+        needles = ["'/r4/envssm-allow-names'", "'ENVSSM_ALLOW_NAMES'", "cannot be allowed"]
+        self.assert_fails(["/r4"], needles)
+        self.assert_fails(["--allow-name", "ENVSSM_ALLOW_NAMES", "/r4"], needles)
+        self.assert_fails(["/r4"], needles, env=self.env(ENVSSM_ALLOW_NAMES="ENVSSM_ALLOW_NAMES"))
 
     def test_allow_name_is_per_name(self):
         self.assert_fails(["--allow-name", "PATH", "/r2"], ["HOME"])

@@ -40,6 +40,17 @@ def seed():
 PARAMS = seed()
 NAMES = sorted(VALUES)
 
+# A parameter whose name maps to a long variable name (past the 255 bytes
+# print mode once refused), and one that references point at.
+LONG_SEGS = ["seg%d-%s" % (i, "n" * 290) for i in range(3)]
+LONG_PATH = "/printlong"
+LONG_VAR = "_".join(LONG_SEGS).replace("-", "_").upper()
+LONG_VALUE = faultlib.secret_token("print long name")
+REF_VALUE = faultlib.secret_token("print long reference")
+PARAMS += [{"Name": LONG_PATH + "/" + "/".join(LONG_SEGS), "Type": "String", "Value": LONG_VALUE},
+           {"Name": "/printref/x", "Type": "SecureString", "Value": REF_VALUE}]
+MAX_NAME = 4096  # the one name limit of exec mode, print mode and --require
+
 
 class PrintCase(unittest.TestCase):
     def setUp(self):
@@ -131,6 +142,41 @@ class TestFormats(PrintCase):
         res = self.run_print(["--format", "json", PATH], env=env)
         got = json.loads(res.out.decode("utf-8"))
         self.assertEqual(got["FROM_REF"], VALUES["UTF8"])
+
+
+class TestNameLengths(PrintCase):
+    """Print mode writes every name exec mode sets, up to the one limit, and
+    refuses what is past it: nothing is left out while exiting 0."""
+
+    def test_long_parameter_name(self):
+        res = self.run_print(["--format", "json", LONG_PATH])
+        self.assertGreater(len(LONG_VAR), 255)
+        self.assertEqual(json.loads(res.out.decode()), {LONG_VAR: LONG_VALUE})
+
+    def test_long_reference_names(self):
+        for n in (1100, MAX_NAME):
+            with self.subTest(length=n):
+                env = dict(self.env, **{"R" * n: "ssm:///printref/x"})
+                res = self.run_print(["--format", "json"], env=env)
+                self.assertEqual(json.loads(res.out.decode()), {"R" * n: REF_VALUE})
+
+    def test_reference_name_over_the_limit(self):
+        env = dict(self.env, **{"R" * (MAX_NAME + 1): "ssm:///printref/x"})
+        res = self.run_print(["--format", "json"], env=env, rc=125)
+        self.assertEqual(res.out, b"")
+        self.assertIn(b"a name longer than 4096 bytes", res.err)
+
+    def test_require(self):
+        env = dict(self.env, **{"R" * MAX_NAME: "ssm:///printref/x"})
+        self.run_print(["--format", "json", "--require", "R" * MAX_NAME, PATH], env=env)
+        for name, why in (("Q" * 300, b"required variables are not set: QQQ"),
+                          ("Q" * MAX_NAME, b"required variables are not set: QQQ"),
+                          ("Q" * (MAX_NAME + 1), b"invalid --require name 'QQQ")):
+            with self.subTest(length=len(name)):
+                res = self.run_print(["--format", "json", "--require", name, PATH], rc=125)
+                self.assertEqual(res.out, b"")
+                self.assertIn(why, res.err)
+                self.assertEqual(len(res.err.splitlines()), 1, res.describe())
 
 
 class TestDryRun(PrintCase):

@@ -346,29 +346,31 @@ class TestReadme(unittest.TestCase):
                                 "man/envssm.1 does not name %s" % var)
 
     def test_reserved_names_are_documented(self):
-        """Every name and prefix in src/names.c's reserved lists is in both documents."""
+        """Every row of src/names.c's reserved table is in the man page with its reason,
+        and every name of it (a prefix with its '*') is in the README."""
         with open(os.path.join(ROOT, "src", "names.c"), encoding="utf-8") as f:
             source = f.read()
-        lists = {}
-        for kind in ("exact", "prefix"):
-            m = re.search(r"reserved_%s\[\]\s*=\s*\{(.*?)\};" % kind, source, re.S)
-            self.assertIsNotNone(m, "reserved_%s not found in src/names.c" % kind)
-            body = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
-            lists[kind] = re.findall(r'"([A-Za-z0-9_]+)"', body)
-        self.assertGreater(len(lists["exact"]), 20)
+        m = re.search(r"reserved\[\]\s*=\s*\{(.*?)\n\};", source, re.S)
+        self.assertIsNotNone(m, "the reserved table is not found in src/names.c")
+        body = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
+        joined = lambda literals: "".join(re.findall(r'"([^"]*)"', literals))
+        rows = [(joined(n).split(), joined(r)) for n, r in re.findall(
+            r'\{\.names\s*=\s*((?:"[^"]*"\s*)+),\s*\.reason\s*=\s*((?:"[^"]*"\s*)+)', body)]
+        self.assertEqual(len(rows), body.count(".names"), "a row of the table was not read")
+        self.assertGreater(sum(len(names) for names, _ in rows), 100)
         readme = readme_text()
         with open(MANPAGE, encoding="utf-8") as f:
-            man = f.read()
-        for name in lists["exact"]:
-            with self.subTest(name=name):
-                self.assertIn("`%s`" % name, readme, "README.md does not list %s" % name)
-                self.assertTrue(re.search(r"(?<![\w])%s(?![\w])" % name, man),
-                                "man/envssm.1 does not list %s" % name)
-        for prefix in lists["prefix"]:
-            with self.subTest(prefix=prefix):
-                self.assertIn("`%s*`" % prefix, readme, "README.md does not list %s*" % prefix)
-                self.assertTrue(re.search(r"(?<![\w])%s(?![\w])" % prefix, man),
-                                "man/envssm.1 does not list %s" % prefix)
+            man = f.read().splitlines()
+        man = man[man.index(".Sh SECURITY CONSIDERATIONS"):]
+        for names, reason in rows:
+            with self.subTest(names=names):
+                self.assertRegex(names[0], r"^[A-Za-z0-9_]+\*?$")
+                item = ".It Ev " + " , ".join(names)
+                self.assertIn(item, man, "man/envssm.1 does not list %s" % " ".join(names))
+                self.assertEqual(man[man.index(item) + 1], reason,
+                                 "man/envssm.1 gives %s another reason" % " ".join(names))
+                for name in names:
+                    self.assertIn("`%s`" % name, readme, "README.md does not list %s" % name)
 
     def test_manpage_lints_clean(self):
         if shutil.which("mandoc") is None:

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "names.h"
 
 #define MAX_WORDS 32
 
@@ -587,6 +588,37 @@ static void test_allow_names_many(void **state)
 	cli_release(&c); /* twice is harmless */
 }
 
+/* A --require, --keep or --allow-name name longer than any name envssm
+ * sets is an error, never silently ignored; one at the limit is kept. */
+static void test_list_name_lengths(void **state)
+{
+	static const char *const opts[] = {"--require", "--keep", "--allow-name"};
+	static char ok[NAMES_MAX_VAR + 1], over[NAMES_MAX_VAR + 2], var[NAMES_MAX_VAR + 40];
+	struct cli c;
+
+	(void)state;
+	memset(ok, 'A', NAMES_MAX_VAR);
+	memset(over, 'B', NAMES_MAX_VAR + 1);
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		char want[64];
+
+		parse_ok(W("envssm", "--pristine", opts[i], ok, "/app", "--", "true"), NOENV, &c);
+		assert_non_null(strstr(i == 0 ? c.require.items : i == 1 ? c.keep.items : c.allow.items,
+		                       ok));
+		cli_release(&c);
+		snprintf(want, sizeof(want), "invalid %s name 'BBBB", opts[i]);
+		parse_bad(W("envssm", "--pristine", opts[i], over, "/app", "--", "true"), NOENV, want);
+		parse_bad(W("envssm", "--pristine", opts[i], " X, Y ,", "--require", over, "/app",
+		            "--", "true"),
+		          NOENV, "longer than 4096 bytes");
+	}
+	snprintf(var, sizeof(var), "ENVSSM_REQUIRE=X, %s ", ok);
+	parse_ok(W("envssm", "/app", "--", "true"), W(var), &c);
+	cli_release(&c);
+	snprintf(var, sizeof(var), "ENVSSM_REQUIRE=%s", over);
+	parse_bad(W("envssm", "/app", "--", "true"), W(var), "invalid ENVSSM_REQUIRE name 'BBBB");
+}
+
 static void test_verbose_variable(void **state)
 {
 	static const char *const good[] = {"0", "1", "2", "8"};
@@ -648,6 +680,7 @@ int main(void)
 	        cmocka_unit_test(test_help_ignores_bad_variables),
 	        cmocka_unit_test(test_log_format),
 	        cmocka_unit_test(test_env_variable),
+	        cmocka_unit_test(test_list_name_lengths),
 	        cmocka_unit_test(test_bool_variables),
 	        cmocka_unit_test(test_bool_flag_beats_variable),
 	        cmocka_unit_test(test_references_only),

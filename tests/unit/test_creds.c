@@ -776,6 +776,24 @@ static void test_sso_config_errors(void **state)
 		  "sso_region differs between profile 'default' and [sso-session sess] in /h/.aws/config" },
 		{ "[default]\n" CFG_SSO "[sso-session sess]\nsso_region = us-east-1\n",
 		  "profile 'default' is set up for SSO but lacks: sso_start_url" },
+		/* sso_region goes into the portal's host name: only a region's shape,
+		 * else the bearer token would go to another host */
+		{ "[default]\n" CFG_SSO "[sso-session sess]\nsso_start_url = https://d-1.awsapps.com/start\n"
+		  "sso_region = evil.test/x#\n",
+		  "invalid sso_region 'evil.test/x#' in [sso-session sess] in /h/.aws/config: "
+		  "must be 1 to 64 of a-z, 0-9 and '-'" },
+		{ "[default]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = evil.test/\n"
+		  "sso_account_id = 1\nsso_role_name = r\n",
+		  "invalid sso_region 'evil.test/' in profile 'default' in /h/.aws/config: "
+		  "must be 1 to 64 of a-z, 0-9 and '-'" },
+		{ "[default]\nsso_start_url = https://d-1.awsapps.com/start\nsso_region = US-EAST-1\n"
+		  "sso_account_id = 1\nsso_role_name = r\n",
+		  "invalid sso_region 'US-EAST-1' in profile 'default' in /h/.aws/config: "
+		  "must be 1 to 64 of a-z, 0-9 and '-'" },
+		{ "[default]\n" CFG_SSO "[sso-session sess]\nsso_start_url = https://d-1.awsapps.com/start\n"
+		  "sso_region = \x01\n",
+		  "invalid sso_region in [sso-session sess] in /h/.aws/config: "
+		  "must be 1 to 64 of a-z, 0-9 and '-'" },
 	};
 	const char *env[] = { NO_IMDS, "HOME=/h", NULL };
 
@@ -786,6 +804,7 @@ static void test_sso_config_errors(void **state)
 		assert_int_equal(creds_resolve(&r->ctx, &r->c, &r->e), -1);
 		if (strcmp(r->e.msg, cases[i].want) != 0)
 			fail_msg("case %zu: got '%s'", i, r->e.msg);
+		assert_int_equal(r->w.nlog, 0); /* no request made */
 		rig_free(r);
 	}
 }

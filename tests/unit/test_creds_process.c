@@ -1,9 +1,12 @@
 /*
  * test_creds_process.c - credential_process: shell-like splitting (checked
  * against Python's shlex.split), and real children through creds_sys_real:
- * success, failure, garbage, a hang past the timeout, too much output.
+ * success, failure, garbage, a hang past the timeout (and what the helper
+ * started), too much output.
  */
 #include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -188,6 +191,83 @@ static void test_run_real(void **state)
 	}
 }
 
+/* gone tells whether pid has ended (a zombie no one reaped has ended),
+ * waiting up to 2 s; SIGKILL reaches a process group at once, but its
+ * members take a moment to die. */
+static bool gone(pid_t pid)
+{
+	char path[64], text[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (int i = 0; i < 100; i++) {
+		FILE *f = fopen(path, "r");
+		size_t n;
+		char *paren;
+
+		if (f == NULL)
+			return true;
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[n] = '\0';
+		paren = strrchr(text, ')');
+		if (paren == NULL || paren[1] == '\0' || paren[2] == 'Z' || paren[2] == 'X')
+			return true;
+		nanosleep(&(struct timespec){0, 20000000}, NULL);
+	}
+	return false;
+}
+
+/* At the deadline the whole process group dies: a child of the helper
+ * left in the background, whether the helper hangs or has exited while
+ * that child keeps its stdout open, which must not hold envssm either. */
+static void test_run_kills_the_group(void **state)
+{
+	static const struct {
+		const char *name, *then;
+	} cases[] = {
+		{ "group-hangs", "exec sleep 30" },
+		{ "group-exits", "printf '{\"Version\": 1}'; exit 0" },
+	};
+	char *env[] = { "PATH=/usr/bin:/bin", NULL };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char body[512], pidfile[300], *argv[2];
+		struct creds_run r = { argv, env, 1024, 500 };
+		struct buf out = BUF_INIT;
+		enum creds_run_failure fail;
+		struct err e = { ERR_NONE, "" };
+		struct timespec t0, t1;
+		int status = -1, pid = 0;
+		long ms;
+		FILE *f;
+
+		snprintf(pidfile, sizeof(pidfile), "%s/%s.pid", tmpdir, cases[i].name);
+		snprintf(body, sizeof(body), "sleep 30 2>/dev/null &\necho $! > '%s'\n%s", pidfile,
+		         cases[i].then);
+		argv[0] = (char *)script(cases[i].name, body);
+		argv[1] = NULL;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(creds_sys_real.run(NULL, &r, &out, &fail, &status, &e), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (fail != CREDS_RUN_TIMEOUT)
+			fail_msg("case %s: failure %d, status %d", cases[i].name, fail, status);
+		if (ms > 2000)
+			fail_msg("case %s took %ld ms", cases[i].name, ms);
+		f = fopen(pidfile, "r");
+		assert_non_null(f);
+		assert_int_equal(fscanf(f, "%d", &pid), 1);
+		fclose(f);
+		assert_true(pid > 1);
+		if (!gone(pid)) {
+			kill(pid, SIGKILL); /* this test started it */
+			fail_msg("case %s: the helper's child %d outlived it", cases[i].name, pid);
+		}
+		buf_release(&out);
+	}
+}
+
 static void test_run_not_found(void **state)
 {
 	char *argv[] = { "/nonexistent/envssm-helper", NULL };
@@ -263,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_split_bounds),
 		cmocka_unit_test(test_run_real),
+		cmocka_unit_test(test_run_kills_the_group),
 		cmocka_unit_test(test_run_not_found),
 		cmocka_unit_test(test_provider),
 	};

@@ -375,7 +375,7 @@ static void test_reserved(void **state)
 
 static void test_valid_var(void **state)
 {
-	char long_name[300];
+	static char long_name[NAMES_MAX_VAR + 2];
 
 	(void)state;
 	assert_true(names_valid_var("A"));
@@ -393,7 +393,39 @@ static void test_valid_var(void **state)
 	assert_true(names_valid_var(long_name));
 	long_name[255] = 'A';
 	long_name[256] = '\0';
+	assert_true(names_valid_var(long_name));
+	/* the one limit every mode shares */
+	memset(long_name, 'A', NAMES_MAX_VAR + 1);
+	long_name[NAMES_MAX_VAR] = '\0';
+	assert_true(names_valid_var(long_name));
+	long_name[NAMES_MAX_VAR] = 'A';
+	long_name[NAMES_MAX_VAR + 1] = '\0';
 	assert_false(names_valid_var(long_name));
+}
+
+/* A parameter name no longer than NAMES_MAX_PATH always maps, even behind
+ * the longest --prefix; past NAMES_MAX_VAR bytes mapping is an error. */
+static void test_map_length_limit(void **state)
+{
+	static char name[NAMES_MAX_VAR + 16], prefix[129];
+	struct buf out = BUF_INIT;
+	struct err e = {ERR_NONE, ""};
+
+	(void)state;
+	memset(prefix, 'P', 128);
+	memcpy(name, "/a/", 3);
+	memset(name + 3, 'x', NAMES_MAX_PATH - 3);
+	name[NAMES_MAX_PATH] = '\0';
+	assert_int_equal(names_map(name, "/a", prefix, false, &out, &e), 0);
+	assert_int_equal(out.len, 128 + NAMES_MAX_PATH - 3);
+	memset(name + 3, 'x', NAMES_MAX_VAR);
+	name[3 + NAMES_MAX_VAR] = '\0';
+	assert_int_equal(names_map(name, "/a", NULL, false, &out, &e), 0);
+	assert_int_equal(out.len, NAMES_MAX_VAR);
+	assert_int_equal(names_map(name, "/a", "P", false, &out, &e), -1);
+	assert_int_equal(e.kind, ERR_NAMES);
+	assert_non_null(strstr(e.msg, "maps to a name longer than 4096 bytes"));
+	buf_release(&out);
 }
 
 static void test_reserved_traffic_and_trust(void **state)
@@ -409,6 +441,107 @@ static void test_reserved_traffic_and_trust(void **state)
 	assert_true(names_reserved("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"));
 	assert_false(names_reserved("HTTPS_PORT"));
 	assert_false(names_reserved("GITHUB_TOKEN"));
+}
+
+/* Each class of name added after a hostile review: one name from every
+ * rule that was new, with a word its reason must hold. */
+static void test_reserved_runtimes(void **state)
+{
+	static const struct {
+		const char *name;
+		const char *why;
+	} yes[] = {
+	        {"ENVSSM_ALLOW_NAMES", "envssm"},
+	        {"ENVSSM_ENV", "envssm"},
+	        {"ENVSSM_", "envssm"},
+	        {"OPENSSL_CONF", "OpenSSL"},
+	        {"OPENSSL_MODULES", "OpenSSL"},
+	        {"OPENSSL_ENGINES", "OpenSSL"},
+	        {"NODE_TLS_REJECT_UNAUTHORIZED", "TLS"},
+	        {"PYTHONHTTPSVERIFY", "TLS"},
+	        {"SSLKEYLOGFILE", "keys"},
+	        {"http_proxy", "traffic"},
+	        {"https_proxy", "traffic"},
+	        {"all_proxy", "traffic"},
+	        {"no_proxy", "traffic"},
+	        {"CURL_HOME", "TLS"},
+	        {"WGETRC", "TLS"},
+	        {"LUA_INIT", "Lua"},
+	        {"LUA_INIT_5_4", "Lua"},
+	        {"LUA_PATH_5_3", "Lua"},
+	        {"LUA_CPATH", "Lua"},
+	        {"DOTNET_STARTUP_HOOKS", ".NET"},
+	        {"DOTNET_ADDITIONAL_DEPS", ".NET"},
+	        {"COMPlus_EnableDiagnostics", ".NET"},
+	        {"CORECLR_PROFILER_PATH", ".NET"},
+	        {"CORECLR_ENABLE_PROFILING", ".NET"},
+	        {"ASPNETCORE_HOSTINGSTARTUPASSEMBLIES", ".NET"},
+	        {"PHP_INI_SCAN_DIR", "PHP"},
+	        {"XDG_CONFIG_HOME", "configuration"},
+	        {"XDG_CONFIG_DIRS", "configuration"},
+	        {"ZDOTDIR", "startup"},
+	        {"FPATH", "functions"},
+	        {"PS1", "bash"},
+	        {"PS0", "bash"},
+	        {"PYTHONUSERBASE", "Python"},
+	        {"PYTHONPLATLIBDIR", "Python"},
+	        {"PYTHONPYCACHEPREFIX", "Python"},
+	        {"NODE_REPL_EXTERNAL_MODULE", "Node.js"},
+	        {"NPM_CONFIG_SCRIPT_SHELL", "npm"},
+	        {"BUNDLE_GEMFILE", "Bundler"},
+	        {"DOCKER_HOST", "docker"},
+	        {"DOCKER_CONFIG", "docker"},
+	        {"KUBECONFIG", "kubectl"},
+	        {"SSH_ASKPASS", "ssh"},
+	        {"GIT_CONFIG_COUNT", "git"},
+	        {"GIT_SSL_NO_VERIFY", "git"},
+	        {"GODEBUG", "Go"},
+	        {"GOFLAGS", "go command"},
+	        {"GOPROXY", "go command"},
+	        {"GOINSECURE", "go command"},
+	        {"GOTOOLCHAIN", "go command"},
+	        {"NLSPATH", "glibc"},
+	        {"LOCALDOMAIN", "resolves"},
+	        {"RES_OPTIONS", "resolves"},
+	};
+	/* near misses and everyday settings a parameter may still set */
+	static const char *const no[] = {
+	        "NODE_ENV",      "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE",
+	        "GOMAXPROCS",    "GOGC",             "GOMEMLIMIT",
+	        "OPENSSL",       "LUA",              "DOTNET",
+	        "DOCKER",        "HTTP_PROXY_PORT",  "XHTTP_PROXY",
+	        "NO_PROXYS",     "XDG_DATA_HOME",    "PS3",
+	        "ENVSSM",        "MY_ENVSSM_ENV",    "LUAROCKS_CONFIG_X",
+	        "JAVA_OPTS_X",   "Http_proxy",       "envssm_env",
+	        "GO",            "GOPATHS",          "KUBECONFIGS",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		const struct names_rule *r = names_reserved(yes[i].name);
+
+		if (r == NULL)
+			fail_msg("'%s' should be reserved", yes[i].name);
+		if (strstr(r->reason, yes[i].why) == NULL)
+			fail_msg("the reason for '%s' ('%s') should mention '%s'", yes[i].name,
+			         r->reason, yes[i].why);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		if (names_reserved(no[i]) != NULL)
+			fail_msg("'%s' should not be reserved", no[i]);
+	}
+}
+
+/* Only envssm's own settings are beyond --allow-name. */
+static void test_reserved_fixed(void **state)
+{
+	(void)state;
+	assert_true(names_reserved("ENVSSM_ALLOW_NAMES")->fixed);
+	assert_true(names_reserved("ENVSSM_ENV")->fixed);
+	assert_false(names_reserved("PATH")->fixed);
+	assert_false(names_reserved("LD_PRELOAD")->fixed);
+	assert_false(names_reserved("OPENSSL_CONF")->fixed);
+	assert_false(names_reserved("AWS_SECRET_ACCESS_KEY")->fixed);
 }
 
 static void test_in_list(void **state)
@@ -430,6 +563,32 @@ static void test_in_list(void **state)
 	assert_true(names_in_list("HOME", "PATH, HOME"));
 	assert_true(names_in_list("PATH", " PATH ,HOME"));
 	assert_false(names_in_list("PATH", "PA TH"));
+	/* a name given by length, as in an "NAME=value" entry */
+	assert_true(names_in_list_n("HOME=/root", 4, "PATH, HOME"));
+	assert_false(names_in_list_n("HOME=/root", 3, "PATH, HOME"));
+	assert_false(names_in_list_n("HOMEDIR=/", 7, "PATH,HOME"));
+}
+
+static void test_list_next(void **state)
+{
+	const char *list = " A ,,\tBB\t, C", *item;
+	size_t n;
+
+	(void)state;
+	item = names_list_next(&list, &n);
+	assert_int_equal(n, 1);
+	assert_memory_equal(item, "A", 1);
+	assert_non_null(names_list_next(&list, &n));
+	assert_int_equal(n, 0);
+	item = names_list_next(&list, &n);
+	assert_int_equal(n, 2);
+	assert_memory_equal(item, "BB", 2);
+	item = names_list_next(&list, &n);
+	assert_int_equal(n, 1);
+	assert_memory_equal(item, "C", 1);
+	assert_null(names_list_next(&list, &n));
+	list = NULL;
+	assert_null(names_list_next(&list, &n));
 }
 
 int main(void)
@@ -454,7 +613,11 @@ int main(void)
 	        cmocka_unit_test(test_reserved),
 	        cmocka_unit_test(test_valid_var),
 	        cmocka_unit_test(test_reserved_traffic_and_trust),
+	        cmocka_unit_test(test_reserved_runtimes),
+	        cmocka_unit_test(test_reserved_fixed),
 	        cmocka_unit_test(test_in_list),
+	        cmocka_unit_test(test_list_next),
+	        cmocka_unit_test(test_map_length_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
+#include "names.h"
 #include "refs.h"
 
 /* ---- scanning ----------------------------------------------------------- */
@@ -59,6 +60,33 @@ static void test_scan_reports_every_bad_reference(void **state)
 	}
 	assert_null(strstr(e.msg, "D ("));
 	assert_non_null(strstr(e.msg, "three slashes"));
+	refs_release(&r);
+}
+
+/* A reference sets its variable like a parameter does, so the same name
+ * limit holds: at the limit it is resolved, past it it is an error. */
+static void test_scan_name_length(void **state)
+{
+	static char ok[NAMES_MAX_VAR + 32], over[NAMES_MAX_VAR + 32];
+	char *env[] = { ok, NULL };
+	struct refs r;
+	struct err e;
+
+	(void)state;
+	memset(ok, 'A', NAMES_MAX_VAR);
+	memcpy(ok + NAMES_MAX_VAR, "=ssm:///x", sizeof("=ssm:///x"));
+	memset(over, 'B', NAMES_MAX_VAR + 1);
+	memcpy(over + NAMES_MAX_VAR + 1, "=ssm:///x", sizeof("=ssm:///x"));
+	refs_init(&r);
+	assert_int_equal(refs_scan(env, &r, &e), 0);
+	assert_int_equal(r.len, 1);
+	assert_int_equal(strlen(r.items[0].var), NAMES_MAX_VAR);
+	refs_release(&r);
+	env[0] = over;
+	refs_init(&r);
+	assert_int_equal(refs_scan(env, &r, &e), -1);
+	assert_int_equal(e.kind, ERR_USAGE);
+	assert_non_null(strstr(e.msg, "BBBB... (a name longer than 4096 bytes)"));
 	refs_release(&r);
 }
 
@@ -455,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_scan_first_entry_wins),
 		cmocka_unit_test(test_scan_secrets_manager_names),
 		cmocka_unit_test(test_scan_fields),
+		cmocka_unit_test(test_scan_name_length),
 		cmocka_unit_test(test_resolve_batches_of_ten),
 		cmocka_unit_test(test_resolve_selectors_never_share_a_batch),
 		cmocka_unit_test(test_resolve_reports_all_missing),

@@ -493,6 +493,7 @@ static void test_ca_bundle(void **state)
 	assert_int_equal(resolve(&f, env, &pf, &s, &e), -1);
 	assert_int_equal(e.kind, ERR_CONFIG);
 	assert_non_null(strstr(e.msg, "SSL_CERT_FILE=/dev/null/none"));
+	settings_release(&s);
 	env[0] = "SSL_CERT_DIR=/";
 	assert_int_equal(resolve(&f, env, &pf, &s, &e), 0);
 	assert_null(s.ca_bundle);
@@ -655,6 +656,106 @@ static void test_endpoint_parse_long(void **state)
 	url[2049] = '\0';
 	assert_int_equal(endpoint_parse(url, &ep, &e), -1);
 	assert_string_equal(e.msg, "invalid endpoint URL: longer than 2048 bytes");
+}
+
+#define CLEARTEXT                                                                                  \
+	"plain http to an AWS host would send the request and its credentials in cleartext: use "  \
+	"https"
+
+/* Plain http reaches emulators, never AWS's own domains: whatever the
+ * case, a trailing dot, a port or a path, from every source of a URL. */
+static void test_endpoint_plain_http_to_aws(void **state)
+{
+	static const char *const refused[] = {
+	        "http://ssm.us-east-1.amazonaws.com",
+	        "HTTP://SSM.US-EAST-1.AMAZONAWS.COM/",
+	        "http://ssm.us-east-1.amazonaws.com.",
+	        "http://ssm.us-east-1.amazonaws.com..:80/x",
+	        "http://ssm.us-east-1.amazonaws.com:4566",
+	        "http://amazonaws.com",
+	        "http://sts.amazonaws.com",
+	        "http://ssm.cn-north-1.amazonaws.com.cn",
+	        "http://ssm.us-east-1.api.aws",
+	        "http://API.AWS.",
+	        "http://ssm.cn-north-1.api.amazonwebservices.com.cn",
+	        "http://portal.sso.eu-west-1.amazonaws.com",
+	};
+	static const char *const kept[] = {
+	        "http://localstack:4566",
+	        "http://127.0.0.1:5000",
+	        "http://[::1]:4566",
+	        "http://amazonaws.com.evil.test",
+	        "http://ssm.us-east-1.amazonaws.com.evil.test.",
+	        "http://evilamazonaws.com",
+	        "http://amazonaws.co",
+	        "http://myapi.aws",
+	        "http://api.aws.evil.test",
+	        "http://amazonaws.com-evil.test",
+	        "https://ssm.us-east-1.amazonaws.com",
+	        "https://ssm.us-east-1.api.aws",
+	};
+	/* clang-format off */
+	static const struct endpoint_case sources[] = {
+		{ NULL, "http://ssm.us-east-1.amazonaws.com", { REGION_ENV }, false, NULL,
+		  "invalid endpoint URL 'http://ssm.us-east-1.amazonaws.com' from --endpoint-url: "
+		  CLEARTEXT },
+		{ NULL, NULL, { REGION_ENV, "AWS_ENDPOINT_URL=http://ssm.us-east-1.amazonaws.com" },
+		  false, NULL,
+		  "invalid endpoint URL 'http://ssm.us-east-1.amazonaws.com' from AWS_ENDPOINT_URL: "
+		  CLEARTEXT },
+		{ NULL, NULL, { REGION_ENV, "AWS_ENDPOINT_URL_SSM=http://Ssm.Us-East-1.Amazonaws.Com." },
+		  false, NULL,
+		  "invalid endpoint URL 'http://Ssm.Us-East-1.Amazonaws.Com.' from "
+		  "AWS_ENDPOINT_URL_SSM: " CLEARTEXT },
+		{ NULL, NULL, { REGION_ENV, "AWS_ENDPOINT_URL=http://localstack:4566" }, false,
+		  "http://localstack:4566", "AWS_ENDPOINT_URL" },
+	};
+	/* clang-format on */
+	const char *sts_env[] = {"AWS_ENDPOINT_URL_STS=http://sts.eu-west-1.amazonaws.com", NULL};
+	const char *sso_env[] = {"AWS_ENDPOINT_URL=http://portal.sso.eu-west-1.amazonaws.com",
+	                         NULL};
+	struct settings_flags f = {"awshttp", NULL, NULL};
+	const char *noenv[] = {NULL};
+	struct settings_service svc;
+	struct profile_files pf;
+	struct settings s;
+	struct err e = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct endpoint ep;
+
+		if (endpoint_parse(refused[i], &ep, &e) != -1)
+			fail_msg("%s: accepted as %s", refused[i], ep.url);
+		assert_int_equal(e.kind, ERR_CONFIG);
+		assert_non_null(strstr(e.msg, CLEARTEXT));
+	}
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		struct endpoint ep;
+
+		if (endpoint_parse(kept[i], &ep, &e) != 0)
+			fail_msg("%s: %s", kept[i], e.msg);
+		endpoint_release(&ep);
+	}
+	check_endpoint_cases(sources, sizeof(sources) / sizeof(sources[0]));
+	/* the profile's endpoint_url, and the STS and SSO endpoints */
+	pf_make(&pf, "[profile awshttp]\nregion = us-east-1\nendpoint_url = http://amazonaws.com\n",
+	        NULL);
+	assert_int_equal(resolve(&f, noenv, &pf, &s, &e), -1);
+	assert_string_equal(e.msg, "invalid endpoint URL 'http://amazonaws.com' from profile "
+	                           "'awshttp'" IN_CONFIG ": " CLEARTEXT);
+	settings_release(&s);
+	assert_int_equal(settings_sts_endpoint((char *const *)sts_env, &pf, "awshttp", "eu-west-1",
+	                                       &svc, &e),
+	                 -1);
+	assert_string_equal(e.msg, "invalid endpoint URL 'http://sts.eu-west-1.amazonaws.com' from "
+	                           "AWS_ENDPOINT_URL_STS: " CLEARTEXT);
+	assert_int_equal(settings_sso_endpoint((char *const *)sso_env, &pf, "awshttp", "eu-west-1",
+	                                       &svc, &e),
+	                 -1);
+	assert_string_equal(e.msg, "invalid endpoint URL 'http://portal.sso.eu-west-1.amazonaws.com' "
+	                           "from AWS_ENDPOINT_URL: " CLEARTEXT);
+	profile_files_release(&pf);
 }
 
 /* The profile files and their merge. */
@@ -1008,6 +1109,7 @@ int main(void)
 	        cmocka_unit_test(test_endpoint_parse_good),
 	        cmocka_unit_test(test_endpoint_parse_bad),
 	        cmocka_unit_test(test_endpoint_parse_long),
+	        cmocka_unit_test(test_endpoint_plain_http_to_aws),
 	        cmocka_unit_test(test_profile_merge),
 	        cmocka_unit_test(test_profile_default_sections),
 	        cmocka_unit_test(test_profile_services),

@@ -391,6 +391,62 @@ static void test_reserved_allowed(void **state)
 	params_free(&p);
 }
 
+/* The message says why a name is reserved; envssm's own settings cannot
+ * be allowed at all, so a parameter can never steer a nested envssm. */
+static void test_reserved_reason_and_fixed(void **state)
+{
+	static const char *const conf[] = {"/app/openssl-conf"};
+	static const char *const own[] = {"/app/envssm-allow-names"};
+	struct vars_opts allow_all = {"OPENSSL_CONF,ENVSSM_ALLOW_NAMES", NULL, false};
+	struct ssm_params p;
+	struct vars v;
+	struct err e;
+
+	(void)state;
+	params_of(&p, conf, 1);
+	vars_init(&v);
+	add_bad(&v, "/app", &p, &plain, &e);
+	assert_string_equal(e.msg, "parameter '/app/openssl-conf' maps to the reserved name "
+	                           "'OPENSSL_CONF' (OpenSSL loads configuration, providers and "
+	                           "engines from here): allow it with --allow-name OPENSSL_CONF");
+	vars_release(&v);
+	vars_init(&v);
+	add_ok(&v, "/app", &p, 0, p.len, &allow_all);
+	vars_release(&v);
+	params_free(&p);
+
+	params_of(&p, own, 1);
+	vars_init(&v);
+	add_bad(&v, "/app", &p, &allow_all, &e);
+	assert_string_equal(e.msg, "parameter '/app/envssm-allow-names' maps to the reserved name "
+	                           "'ENVSSM_ALLOW_NAMES' (envssm's own settings, which a nested "
+	                           "envssm would obey): it cannot be allowed");
+	vars_release(&v);
+	params_free(&p);
+}
+
+/* Print mode looks names up straight from "NAME=value" entries. */
+static void test_find_by_length(void **state)
+{
+	static const char *const names[] = {"/app/db", "/app/db-host", "/app/d"};
+	struct ssm_params p;
+	struct vars v;
+
+	(void)state;
+	params_of(&p, names, 3);
+	vars_init(&v);
+	add_ok(&v, "/app", &p, 0, p.len, &plain);
+	vars_finish(&v);
+	assert_ptr_equal(vars_find_n(&v, "DB=x", 2)->param, &p.items[0]);
+	assert_ptr_equal(vars_find_n(&v, "DB_HOST=x", 7)->param, &p.items[1]);
+	assert_ptr_equal(vars_find_n(&v, "D=x", 1)->param, &p.items[2]);
+	assert_null(vars_find_n(&v, "DB_=x", 3));
+	assert_null(vars_find_n(&v, "DB_HOSTS=x", 8));
+	assert_null(vars_find_n(&v, "=x", 0));
+	vars_release(&v);
+	params_free(&p);
+}
+
 static void test_name_prefix(void **state)
 {
 	static const char *const names[] = {"/app/db/host", "/app/1x"};
@@ -502,6 +558,8 @@ int main(void)
 	        cmocka_unit_test(test_same_path_twice),
 	        cmocka_unit_test(test_reserved_refused),
 	        cmocka_unit_test(test_reserved_allowed),
+	        cmocka_unit_test(test_reserved_reason_and_fixed),
+	        cmocka_unit_test(test_find_by_length),
 	        cmocka_unit_test(test_name_prefix),
 	        cmocka_unit_test(test_messages_never_hold_values),
 	        cmocka_unit_test(test_expanded_fields_follow_name_rules),
