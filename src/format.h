@@ -87,7 +87,10 @@ int format_write_file(const char *path, const struct buf *data, struct err *e);
 
 /* format_append_file appends data to path (as $GITHUB_ENV wants:
  * O_APPEND|O_CLOEXEC, created 0600 when missing), retrying short writes.
- * -1 with ERR_CONFIG on failure; bytes already written stay written. */
+ * path must be a regular file (a symlink to one is followed); the open
+ * never blocks on a FIFO or a device, and a dangling symlink is refused
+ * rather than followed to create its target. -1 with ERR_CONFIG on
+ * failure; bytes already written stay written. */
 int format_append_file(const char *path, const struct buf *data, struct err *e);
 
 #endif

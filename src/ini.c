@@ -11,18 +11,16 @@
 #include "ini.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <search.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
+#include "file.h"
 
 #define INI_MAX_FILE_BYTES (1024 * 1024)
 #define INI_MAX_LINE_BYTES (64 * 1024)
-#define INI_READ_CHUNK     (64 * 1024)
 #define INI_NO_KEY         SIZE_MAX
 
 /* Where the parser stands: the section and the key that an indented line
@@ -367,56 +365,21 @@ fail:
 	return -1;
 }
 
-/* ini_read_fd reads all of fd into b, up to INI_MAX_FILE_BYTES. */
-static int ini_read_fd(int fd, struct buf *b, struct err *e)
-{
-	ssize_t n;
-
-	for (;;) {
-		if (buf_reserve(b, INI_READ_CHUNK, e) < 0)
-			return -1;
-		n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(e, ERR_CONFIG, "%s", strerror(errno));
-		if (n == 0)
-			return 0;
-		b->len += (size_t)n;
-		b->data[b->len] = '\0';
-		if (b->len > INI_MAX_FILE_BYTES)
-			return err_set(e, ERR_CONFIG, "file too large (over %d bytes)",
-			               INI_MAX_FILE_BYTES);
-	}
-}
-
 int ini_load(const char *path, struct ini *out, bool *missing, struct err *e)
 {
 	struct buf text = BUF_INIT;
-	int fd, rc = -1;
+	int rc = file_read(path, INI_MAX_FILE_BYTES, &text, e);
 
 	if (missing != NULL)
-		*missing = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT && missing != NULL) {
-			*missing = true;
-			return 0;
-		}
-		return err_set(e, ERR_CONFIG, "unable to open '%s': %s", path, strerror(errno));
-	}
-	if (ini_read_fd(fd, &text, e) < 0) {
-		err_prefix(e, "unable to read '%s'", path);
-		goto cleanup;
-	}
-	if (ini_parse(text.data, text.len, out, e) < 0) {
+		*missing = rc == 0;
+	if (rc == 0 && missing == NULL)
+		return err_set(e, ERR_CONFIG, "unable to open '%s': %s", path, strerror(ENOENT));
+	if (rc <= 0)
+		return rc;
+	rc = ini_parse(text.data, text.len, out, e);
+	if (rc < 0)
 		err_prefix(e, "unable to parse '%s'", path);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
 	buf_release(&text);
-	close(fd);
 	return rc;
 }
 

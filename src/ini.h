@@ -47,8 +47,9 @@ void ini_init(struct ini *ini);
  * caller's to add. */
 int ini_parse(const char *text, size_t len, struct ini *out, struct err *e);
 
-/* ini_load reads the file at path (at most 1 MiB) and parses it into out.
- * A file that does not exist sets *missing and returns 0 with out empty. */
+/* ini_load reads the file at path (a regular file of at most 1 MiB,
+ * through file_read) and parses it into out. A file that does not exist
+ * sets *missing and returns 0 with out empty. */
 int ini_load(const char *path, struct ini *out, bool *missing, struct err *e);
 
 /* ini_get returns the value of key in section, or NULL. Borrowed. */

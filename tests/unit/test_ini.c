@@ -410,7 +410,7 @@ static void test_load_too_large(void **state)
 	/* one byte more does not */
 	temp_write(path, data, max + 1);
 	assert_int_equal(ini_load(path, &ini, &missing, &e), -1);
-	assert_int_equal(e.kind, ERR_CONFIG);
+	assert_int_equal(e.kind, ERR_LIMIT);
 	assert_non_null(strstr(e.msg, "': file too large (over 1048576 bytes)"));
 	assert_int_equal(strncmp(e.msg, "unable to read '/tmp/envssm-test-ini-", 37), 0);
 	assert_int_equal(ini.len, 0);
