@@ -169,7 +169,7 @@ ifeq ($(BUILD),valgrind)
 ENVSSM_UNDER_TEST = $(O)/envssm-valgrind
 # every envssm path through moto, the credential chain and the README; the
 # fault matrix and herd measure timing, which an instrumented binary skews
-INTEGRATION_ARGS = -k test_moto -k test_creds -k test_readme
+INTEGRATION_ARGS = -k test_moto -k test_creds -k test_readme -k test_supervise
 integration: $(O)/envssm-valgrind
 $(O)/envssm-valgrind: $(BIN)
 	@mkdir -p $(VALGRIND_LOGS)

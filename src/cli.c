@@ -49,6 +49,10 @@ const char cli_usage[] =
         "      --no-recursive       fetch direct children of each PATH only (ENVSSM_NO_RECURSIVE)\n"
         "      --no-decrypt         leave SecureString values encrypted (ENVSSM_NO_DECRYPT)\n"
         "      --timeout SECONDS    give up after this long; default 60 (ENVSSM_TIMEOUT)\n"
+        "      --supervise          run COMMAND as a child and stay: forward signals, reap\n"
+        "                           zombies, exit with its status (ENVSSM_SUPERVISE)\n"
+        "      --signal-group       with --supervise, signal COMMAND's whole process group\n"
+        "                           (ENVSSM_SIGNAL_GROUP)\n"
         "      --log-format FMT     text or json (ENVSSM_LOG_FORMAT)\n"
         "  -v, --verbose            progress on stderr; never values (ENVSSM_VERBOSE)\n"
         "  -h, --help               show this help\n"
@@ -78,6 +82,8 @@ enum opt_id {
 	OPT_NO_RECURSIVE,
 	OPT_NO_DECRYPT,
 	OPT_TIMEOUT,
+	OPT_SUPERVISE,
+	OPT_SIGNAL_GROUP,
 	OPT_LOG_FORMAT,
 	OPT_VERBOSE,
 	OPT_HELP,
@@ -113,6 +119,8 @@ static const struct opt opts[] = {
         {"no-recursive", 0, false, OPT_NO_RECURSIVE, "ENVSSM_NO_RECURSIVE"},
         {"no-decrypt", 0, false, OPT_NO_DECRYPT, "ENVSSM_NO_DECRYPT"},
         {"timeout", 0, true, OPT_TIMEOUT, "ENVSSM_TIMEOUT"},
+        {"supervise", 0, false, OPT_SUPERVISE, "ENVSSM_SUPERVISE"},
+        {"signal-group", 0, false, OPT_SIGNAL_GROUP, "ENVSSM_SIGNAL_GROUP"},
         {"log-format", 0, true, OPT_LOG_FORMAT, "ENVSSM_LOG_FORMAT"},
         {"verbose", 'v', false, OPT_VERBOSE, NULL},
         {"help", 'h', false, OPT_HELP, NULL},
@@ -208,6 +216,12 @@ static void apply_flag(struct cli *c, enum opt_id id, bool on)
 		break;
 	case OPT_NO_DECRYPT:
 		c->decrypt = !on;
+		break;
+	case OPT_SUPERVISE:
+		c->supervise = on;
+		break;
+	case OPT_SIGNAL_GROUP:
+		c->signal_group = on;
 		break;
 	case OPT_VERBOSE:
 		if (c->verbosity < 8)
@@ -426,6 +440,11 @@ static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 		                       : "missing '--' before the command (see envssm --help)");
 	if (dashdash && c->command == NULL)
 		return err_set(e, ERR_USAGE, "no command after '--'");
+	if (c->supervise && (c->format != NULL || c->dry_run))
+		return err_set(e, ERR_USAGE, "--supervise runs a command: it does not go with %s",
+		               c->format != NULL ? "--format" : "--dry-run");
+	if (c->signal_group && !c->supervise)
+		return err_set(e, ERR_USAGE, "--signal-group needs --supervise");
 	return 0;
 }
 

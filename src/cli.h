@@ -44,6 +44,8 @@ struct cli {
 	bool decrypt;               /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */
 	bool dry_run;               /* --dry-run, ENVSSM_DRY_RUN */
 	bool explain;               /* --explain, ENVSSM_EXPLAIN */
+	bool supervise;             /* --supervise, ENVSSM_SUPERVISE */
+	bool signal_group;          /* --signal-group, ENVSSM_SIGNAL_GROUP */
 	long timeout_ms;            /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
 	int verbosity;              /* -v count, ENVSSM_VERBOSE */
 	enum log_format log_format; /* --log-format, ENVSSM_LOG_FORMAT */

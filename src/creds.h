@@ -124,11 +124,11 @@ struct creds_ctx {
 	bool profile_explicit;             /* --profile given: environment keys are skipped */
 	const struct profile_files *files; /* NULL when not read */
 	time_t now;
-	const char *region;    /* for STS; NULL: the global endpoint, us-east-1 */
-	const char *ca_bundle; /* for STS and SSO over TLS, or NULL */
+	const char *region;     /* for STS; NULL: the global endpoint, us-east-1 */
+	const char *ca_bundle;  /* for STS and SSO over TLS, or NULL */
 	const char *ca_dir;     /* likewise, a hashed directory, or NULL */
 	const char *ca_missing; /* no certificates found: why TLS fails */
-	int64_t deadline_ms;   /* monotonic; 0 for none */
+	int64_t deadline_ms;    /* monotonic; 0 for none */
 	const struct creds_sys *sys;
 	struct creds_trail *trail; /* filled when not NULL */
 

@@ -3,6 +3,7 @@
  */
 #include "exec.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -11,17 +12,39 @@
 
 #include "envp.h"
 
-/* The only dispositions envssm ever changes: exec_guard_signals' three
- * and SIGPIPE. libcurl runs with CURLOPT_NOSIGNAL and OpenSSL installs no
- * handler, so these four and the mask are all there is to put back. */
+/* The dispositions envssm changes: exec_guard_signals' three and SIGPIPE
+ * in every mode; the supervisor (supervise.c) changes every catchable
+ * one. libcurl runs with CURLOPT_NOSIGNAL and OpenSSL installs no handler. */
 static const int guarded[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
+
+static void snapshot_fds(struct exec_state *st)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *ent;
+	int self;
+
+	if (d == NULL)
+		return;
+	self = dirfd(d);
+	while ((ent = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(ent->d_name, &end, 10);
+
+		if (*end != '\0' || end == ent->d_name || fd == self || fd < 0 || fd >= EXEC_MAX_FD)
+			continue;
+		st->fds[fd / 8] |= (unsigned char)(1u << (fd % 8));
+	}
+	closedir(d);
+	st->fds_known = true;
+}
 
 void exec_snapshot(struct exec_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	sigprocmask(SIG_SETMASK, NULL, &st->mask);
-	for (size_t i = 0; i < sizeof(guarded) / sizeof(guarded[0]); i++)
-		st->saved[guarded[i]] = sigaction(guarded[i], NULL, &st->actions[guarded[i]]) == 0;
+	for (int sig = 1; sig < EXEC_MAX_SIG; sig++)
+		st->saved[sig] = sigaction(sig, NULL, &st->actions[sig]) == 0;
+	snapshot_fds(st);
 }
 
 void exec_restore(const struct exec_state *st)
@@ -31,6 +54,13 @@ void exec_restore(const struct exec_state *st)
 			sigaction(guarded[i], &st->actions[guarded[i]], NULL);
 	}
 	sigprocmask(SIG_SETMASK, &st->mask, NULL);
+}
+
+bool exec_inherited_fd(const struct exec_state *st, int fd)
+{
+	if (fd <= 2 || !st->fds_known || fd >= EXEC_MAX_FD)
+		return true;
+	return (st->fds[fd / 8] >> (fd % 8)) & 1u;
 }
 
 static void on_fatal_signal(int sig)

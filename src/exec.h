@@ -8,21 +8,31 @@
 #include <signal.h>
 #include <stdbool.h>
 
-/* The signal mask and the dispositions envssm may change, as it found
- * them. */
+#define EXEC_MAX_SIG 65
+#define EXEC_MAX_FD  1024
+
+/* The signal mask, the dispositions and the descriptors envssm started
+ * with. */
 struct exec_state {
 	sigset_t mask;
-	struct sigaction actions[65];
-	bool saved[65];
+	struct sigaction actions[EXEC_MAX_SIG];
+	bool saved[EXEC_MAX_SIG];
+	unsigned char fds[EXEC_MAX_FD / 8]; /* bit set: inherited, open at start */
+	bool fds_known;                     /* false: /proc was not readable */
 };
 
-/* exec_snapshot records the signal mask and the dispositions of the
- * signals envssm handles (SIGTERM, SIGINT, SIGHUP, SIGPIPE). Call it first
- * thing in main, before anything (libcurl, OpenSSL) may change them. */
+/* exec_snapshot records the signal mask, every disposition and the open
+ * descriptors. Call it first thing in main, before anything (libcurl,
+ * OpenSSL) may change them. */
 void exec_snapshot(struct exec_state *st);
 
-/* exec_restore puts back exactly what exec_snapshot recorded. */
+/* exec_restore puts back exactly the mask and dispositions exec_snapshot
+ * recorded. */
 void exec_restore(const struct exec_state *st);
+
+/* exec_inherited_fd tells whether fd was open when envssm started (true
+ * for every fd when that is unknown, and for 0, 1 and 2). */
+bool exec_inherited_fd(const struct exec_state *st, int fd);
 
 /* exec_guard_signals makes SIGTERM, SIGINT and SIGHUP end envssm at once
  * with status 128+n (and a one-line message) while it fetches, so the

@@ -31,6 +31,7 @@
 #include "settings.h"
 #include "ssm.h"
 #include "vars.h"
+#include "supervise.h"
 #include "version.h"
 
 #define EXIT_FAILURE_ENVSSM 125
@@ -221,7 +222,7 @@ static int fetch_all(struct run *r, struct err *e)
 {
 	struct fetch_job *jobs = calloc(r->cli.npaths + 1, sizeof(*jobs));
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false,
+	struct http_options ho = {r->share,           r->settings.ca_bundle, 5000, timeout, false,
 	                          r->settings.ca_dir, r->settings.ca_missing};
 	int rc = -1;
 
@@ -384,7 +385,7 @@ static void run_release(struct run *r)
 static int resolve_refs(struct run *r, struct err *e)
 {
 	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
-	struct http_options ho = {r->share, r->settings.ca_bundle, 5000, timeout, false,
+	struct http_options ho = {r->share,           r->settings.ca_bundle, 5000, timeout, false,
 	                          r->settings.ca_dir, r->settings.ca_missing};
 	struct refs_batch *b = NULL;
 	struct fetch_task *tasks = NULL;
@@ -458,6 +459,32 @@ static int become(struct run *r, const struct exec_state *st)
 	status = exec_program(st, r->cli.command, r->env.envp, &err);
 	log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
 	return status;
+}
+
+/* supervise runs the command as a child (supervise.c). envssm keeps no
+ * secret while it waits: the environment is wiped once the child has it,
+ * and the connections are closed before the fork. */
+static int supervise(struct run *r, const struct exec_state *st)
+{
+	struct supervisor s;
+	int err = 0, status;
+
+	log_info("start '%s' with %zu variables from SSM and %zu references", r->cli.command[0],
+	         r->vars.len, r->refs.len);
+	http_share_free(r->share);
+	r->share = NULL;
+	supervise_init(&s, st, r->cli.signal_group);
+	status = supervise_start(&s, r->cli.command, r->env.envp, &err);
+	if (status != 0) {
+		log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
+		return status;
+	}
+	envp_release(&r->env);
+	vars_release(&r->vars);
+	refs_release(&r->refs);
+	ssm_params_release(&r->params);
+	creds_release(&r->creds);
+	return supervise_wait(&s);
 }
 
 /* printed_vars lists what print mode writes: every SSM-sourced value that
@@ -629,6 +656,8 @@ int main(int argc, char **argv)
 		status = list_names(&r, &e) < 0 ? -1 : 0;
 	else if (r.cli.format != NULL)
 		status = print_vars(&r, envp, &e) < 0 ? -1 : 0;
+	else if (r.cli.supervise)
+		status = supervise(&r, &st);
 	else
 		status = become(&r, &st);
 	if (status < 0)

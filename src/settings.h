@@ -43,10 +43,10 @@ struct settings {
 	const char *region_source;
 	struct endpoint ssm;
 	const char *endpoint_source;
-	char *ca_bundle; /* AWS_CA_BUNDLE, profile ca_bundle, SSL_CERT_FILE, a system bundle */
-	const char *ca_dir;     /* SSL_CERT_DIR or a system hashed directory, or NULL */
+	char *ca_bundle;    /* AWS_CA_BUNDLE, profile ca_bundle, SSL_CERT_FILE, a system bundle */
+	const char *ca_dir; /* SSL_CERT_DIR or a system hashed directory, or NULL */
 	const char *ca_dir_source; /* "SSL_CERT_DIR" or "system" */
-	const char *ca_missing; /* no certificates anywhere: where envssm looked */
+	const char *ca_missing;    /* no certificates anywhere: where envssm looked */
 
 	const char *ca_bundle_source; /* "AWS_CA_BUNDLE", a profile, "SSL_CERT_FILE"... */
 	char *source_store[3];        /* private: owns *_source strings naming a file */

@@ -29,10 +29,10 @@ static const char *const hashed_dirs[] = {
         "/etc/pki/tls/certs", /* Fedora, RHEL */
 };
 
-#define TRUST_LOOKED                                                                         \
-	"SSL_CERT_FILE, SSL_CERT_DIR, /etc/ssl/certs, /etc/ssl/certs/ca-certificates.crt, "    \
-	"/etc/pki/tls/certs/ca-bundle.crt, /etc/ssl/ca-bundle.pem, /etc/pki/tls/cacert.pem, " \
-	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem, /etc/ssl/cert.pem, "               \
+#define TRUST_LOOKED                                                                               \
+	"SSL_CERT_FILE, SSL_CERT_DIR, /etc/ssl/certs, /etc/ssl/certs/ca-certificates.crt, "        \
+	"/etc/pki/tls/certs/ca-bundle.crt, /etc/ssl/ca-bundle.pem, /etc/pki/tls/cacert.pem, "      \
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem, /etc/ssl/cert.pem, "                   \
 	"/etc/pki/tls/certs"
 
 static void rooted(char *dst, size_t size, const char *root, const char *path)
@@ -101,9 +101,10 @@ int trust_locate_in(const char *root, char *const *envp, struct trust *t, struct
 		/* set on purpose: an unusable one is a mistake to report, not
 		 * a reason to trust something else */
 		if (file != NULL && !regular_file(file))
-			return err_set(e, ERR_CONFIG,
-			               "unable to use SSL_CERT_FILE=%s: not a readable, non-empty file",
-			               file);
+			return err_set(
+			        e, ERR_CONFIG,
+			        "unable to use SSL_CERT_FILE=%s: not a readable, non-empty file",
+			        file);
 		if (dir != NULL && !any_dir(dir))
 			return err_set(e, ERR_CONFIG,
 			               "unable to use SSL_CERT_DIR=%s: no such directory", dir);

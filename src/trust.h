@@ -13,8 +13,8 @@
 #include "err.h"
 
 struct trust {
-	const char *file;   /* PEM bundle, or NULL; borrowed (envp or static) */
-	const char *dir;    /* hashed directory or SSL_CERT_DIR list, or NULL */
+	const char *file;       /* PEM bundle, or NULL; borrowed (envp or static) */
+	const char *dir;        /* hashed directory or SSL_CERT_DIR list, or NULL */
 	const char *source;     /* of file: "SSL_CERT_FILE" or "system" */
 	const char *dir_source; /* of dir: "SSL_CERT_DIR" or "system" */
 	/* nothing found: where envssm looked, for the error a TLS request
