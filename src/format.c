@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -608,7 +609,9 @@ static void sync_dir(const char *path)
 	}
 }
 
-int format_write_file(const char *path, const struct buf *data, struct err *e)
+/* replace_file puts data in place of the regular file (or nothing) at
+ * path: a temporary file beside it, written, synced, renamed over it. */
+static int replace_file(const char *path, const struct buf *data, struct err *e)
 {
 	struct buf tmp = BUF_INIT;
 	int fd, rc = -1, saved = 0;
@@ -633,6 +636,79 @@ int format_write_file(const char *path, const struct buf *data, struct err *e)
 cleanup:
 	buf_release(&tmp);
 	return rc;
+}
+
+/* write_in_place writes data into what path names when that is not a
+ * regular file: a terminal, /dev/null, a pipe behind /dev/stdout, a FIFO.
+ * The open does not wait for a FIFO's reader: one must be there already. */
+static int write_in_place(const char *path, const struct stat *st, const struct buf *data,
+                          struct err *e)
+{
+	const char *why = NULL;
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), flags;
+	struct stat now;
+
+	if (fd < 0)
+		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+		               errno == ENXIO && S_ISFIFO(st->st_mode)
+		                       ? "no process has the FIFO open for reading"
+		                       : strerror(errno));
+	if (fstat(fd, &now) < 0 || (flags = fcntl(fd, F_GETFL)) < 0)
+		why = strerror(errno);
+	else if (S_ISREG(now.st_mode))
+		why = "it became a regular file while being opened";
+	else if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+	         write_all(fd, data->data, data->len) < 0)
+		why = strerror(errno);
+	if (close(fd) < 0 && why == NULL)
+		why = strerror(errno);
+	if (why != NULL)
+		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path, why);
+	return 0;
+}
+
+/* replace_target replaces the regular file at the end of symlink path:
+ * the link stays, and its target is replaced beside itself. */
+static int replace_target(const char *path, const struct stat *st, const struct buf *data,
+                          struct err *e)
+{
+	char *target = realpath(path, NULL);
+	struct stat again;
+	int rc;
+
+	if (target == NULL)
+		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path, strerror(errno));
+	if (stat(target, &again) < 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino) {
+		free(target);
+		return err_set(e, ERR_CONFIG,
+		               "unable to write '%s': its symbolic link changed while followed",
+		               path);
+	}
+	rc = replace_file(target, data, e);
+	free(target);
+	return rc;
+}
+
+int format_write_file(const char *path, const struct buf *data, struct err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+			               strerror(errno));
+		return replace_file(path, data, e);
+	}
+	if (S_ISREG(st.st_mode))
+		return replace_file(path, data, e);
+	/* a symlink is followed: to a regular file, or to what is written in place */
+	if (stat(path, &st) < 0)
+		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+		               errno == ENOENT ? "a symbolic link to a file that does not exist"
+		                               : strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return write_in_place(path, &st, data, e);
+	return replace_target(path, &st, data, e);
 }
 
 /* open_append opens path to append to, only if it is a regular file: an

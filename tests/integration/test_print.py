@@ -51,10 +51,10 @@ class PrintCase(unittest.TestCase):
         self.addCleanup(self.fake.stop)
         self.env = faultlib.envssm_env(self.fake.url, self.dir)
 
-    def run_print(self, args, env=None, rc=0):
+    def run_print(self, args, env=None, rc=0, limit=30):
         """envssm ARGS with no command: print mode or a dry run."""
         p = subprocess.run([faultlib.ENVSSM] + list(args), env=env or self.env, cwd=self.dir,
-                           capture_output=True, timeout=30)
+                           capture_output=True, timeout=limit)
         res = Result(p.returncode, p.stdout, p.stderr)
         self.assertEqual(p.returncode, rc, res.describe())
         self.assertEqual(faultlib.find_leaks(p.stderr), [], "a value on stderr\n" + res.describe())
@@ -98,6 +98,99 @@ class TestFormats(PrintCase):
         self.assertEqual(got, VALUES)
         leftovers = [n for n in os.listdir(self.dir) if n.endswith(".tmp")]
         self.assertEqual(leftovers, [])
+
+    def test_output_dev_stdout_is_written_in_place(self):
+        before = os.lstat("/dev/stdout")
+        res = self.run_print(["--format", "json", "--output", "/dev/stdout", PATH])
+        # stdout is a pipe here: the values went down it
+        self.assertEqual(json.loads(res.out.decode("utf-8")), VALUES)
+        after = os.lstat("/dev/stdout")
+        self.assertTrue(stat.S_ISLNK(after.st_mode), "/dev/stdout was replaced")
+        self.assertEqual((after.st_ino, after.st_dev), (before.st_ino, before.st_dev))
+        self.assertEqual([n for n in os.listdir("/dev") if n.endswith(".tmp")], [])
+
+    def test_output_character_device_is_written_in_place(self):
+        before = os.stat("/dev/null")
+        self.run_print(["--format", "shell", "--output", "/dev/null", PATH])
+        after = os.stat("/dev/null")
+        self.assertTrue(stat.S_ISCHR(after.st_mode), "/dev/null was replaced")
+        self.assertEqual(after.st_rdev, before.st_rdev)
+
+    def test_output_fifo_with_a_reader(self):
+        fifo = os.path.join(self.dir, "fifo")
+        os.mkfifo(fifo, 0o600)
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            self.run_print(["--format", "json", "--output", fifo, PATH])
+            got = b""
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                got += chunk
+        finally:
+            os.close(fd)
+        self.assertEqual(json.loads(got.decode("utf-8")), VALUES)
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced")
+        self.assertEqual(sorted(os.listdir(self.dir)), [".aws", "fifo"])
+
+    def test_output_fifo_without_a_reader_fails_at_once(self):
+        fifo = os.path.join(self.dir, "fifo")
+        os.mkfifo(fifo, 0o600)
+        res = self.run_print(["--format", "json", "--timeout", "30", "--output", fifo, PATH],
+                             rc=125, limit=5)
+        self.assertIn(b"no process has the FIFO open for reading", res.err)
+        self.assertEqual(len(res.err.splitlines()), 1, res.describe())
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+
+    def test_output_symlink_replaces_its_target(self):
+        other = os.path.join(self.dir, "other")
+        os.mkdir(other)
+        target = os.path.join(other, "vars.env")
+        with open(target, "w") as f:
+            f.write("OLD=1\n")
+        link = os.path.join(self.dir, "link.env")
+        os.symlink(os.path.join("other", "vars.env"), link)
+        before = os.stat(target).st_ino
+        self.run_print(["--format", "dotenv", "--output", link, PATH])
+        self.assertTrue(os.path.islink(link), "the symlink was replaced")
+        self.assertEqual(os.readlink(link), os.path.join("other", "vars.env"))
+        st = os.stat(target)
+        self.assertNotEqual(st.st_ino, before, "the target was not replaced by rename")
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
+        with open(target, "rb") as f:
+            self.assertEqual(tf.read_dotenv(f.read()), VALUES)
+        self.assertEqual(sorted(os.listdir(self.dir)), [".aws", "link.env", "other"])
+        self.assertEqual(os.listdir(other), ["vars.env"])
+
+    def test_output_dangling_symlink_is_refused(self):
+        link = os.path.join(self.dir, "link.env")
+        os.symlink("nowhere/vars.env", link)
+        os.mkdir(os.path.join(self.dir, "nowhere"))
+        res = self.run_print(["--format", "dotenv", "--output", link, PATH], rc=125)
+        self.assertIn(b"a symbolic link to a file that does not exist", res.err)
+        self.assertTrue(os.path.islink(link))
+        self.assertEqual(os.listdir(os.path.join(self.dir, "nowhere")), [])
+
+    def test_github_env_symlink(self):
+        # to a file that exists: appended to through the link
+        target = os.path.join(self.dir, "github_env")
+        with open(target, "w") as f:
+            f.write("EARLIER=kept\n")
+        link = os.path.join(self.dir, "link")
+        os.symlink("github_env", link)
+        self.run_print(["--format", "github", PATH], env=dict(self.env, GITHUB_ENV=link))
+        self.assertTrue(os.path.islink(link))
+        with open(target, "rb") as f:
+            got = tf.github_env_read(f.read())
+        self.assertEqual(got.pop("EARLIER"), "kept")
+        self.assertEqual(got, VALUES)
+        # to nothing: never followed into a new file
+        os.unlink(target)
+        res = self.run_print(["--format", "github", PATH], env=dict(self.env, GITHUB_ENV=link),
+                             rc=125)
+        self.assertIn(b"a symbolic link to a file that does not exist", res.err)
+        self.assertFalse(os.path.exists(target), "a new file at the end of the symlink")
 
     def test_json(self):
         res = self.run_print(["--format", "json", PATH])
