@@ -7,9 +7,11 @@ rename. The program is never run, and envssm's stderr never holds a value."""
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
 import faultlib
@@ -59,6 +61,15 @@ class PrintCase(unittest.TestCase):
         self.assertEqual(p.returncode, rc, res.describe())
         self.assertEqual(faultlib.find_leaks(p.stderr), [], "a value on stderr\n" + res.describe())
         return res
+
+
+def proc_state(pid):
+    """The state letter of a process (R, S, T, Z, ...), or "" once it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 class Result:
@@ -191,6 +202,58 @@ class TestFormats(PrintCase):
                              rc=125)
         self.assertIn(b"a symbolic link to a file that does not exist", res.err)
         self.assertFalse(os.path.exists(target), "a new file at the end of the symlink")
+
+    def test_stop_signal_while_writing_leaves_no_temporary_file(self):
+        """SIGTERM between the temporary file's creation and its rename: envssm
+        stopped (SIGSTOP) once the file shows up, then SIGTERM and SIGCONT."""
+        big = "/big"
+        fake = faultlib.FakeSSM(seed=[
+            {"Name": "%s/v%03d" % (big, i), "Type": "SecureString",
+             "Value": faultlib.secret_token("print big %d" % i) + "x" * 4000}
+            for i in range(250)])
+        fake.start()
+        self.addCleanup(fake.stop)
+        env = faultlib.envssm_env(fake.url, self.dir)
+        out = os.path.join(self.dir, "vars.env")
+        with open(out, "w") as f:
+            f.write("OLD=1\n")
+        caught = None
+        for _ in range(40):
+            p = subprocess.Popen([faultlib.ENVSSM, "--format", "dotenv", "--output", out, big],
+                                 env=env, cwd=self.dir, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                caught = self.stop_at_temporary_file(p)
+                err = p.communicate(timeout=30)[1]
+            finally:
+                faultlib.kill_by_pid(p)
+            if caught:
+                break
+            with open(out, "w") as f:
+                f.write("OLD=1\n")
+        self.assertTrue(caught, "never caught envssm with its temporary file")
+        self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
+        self.assertEqual(faultlib.find_leaks(err), [])
+        self.assertEqual([n for n in os.listdir(self.dir) if n.endswith(".tmp")], [],
+                         "a temporary file holding the values was left behind")
+        with open(out) as f:
+            self.assertEqual(f.read(), "OLD=1\n", "the output was replaced all the same")
+
+    def stop_at_temporary_file(self, p):
+        """Stop p once its temporary file exists; if it still does once p is
+        stopped, send SIGTERM before SIGCONT and return True."""
+        while p.poll() is None:
+            if not any(n.endswith(".tmp") for n in os.listdir(self.dir)):
+                continue
+            os.kill(p.pid, signal.SIGSTOP)
+            while p.poll() is None and proc_state(p.pid) != "T":
+                time.sleep(0.001)
+            there = any(n.endswith(".tmp") for n in os.listdir(self.dir))
+            if there:
+                os.kill(p.pid, signal.SIGTERM)
+            os.kill(p.pid, signal.SIGCONT)
+            return there
+        return False
 
     def test_json(self):
         res = self.run_print(["--format", "json", PATH])
