@@ -1,5 +1,5 @@
 /*
- * file.c - bounded reads of regular files.
+ * file.c - open regular files without waiting, read them bounded.
  */
 #include "file.h"
 
@@ -11,17 +11,25 @@
 
 #define FILE_READ_CHUNK (16 * 1024)
 
-/* open_regular opens path for reading: fd, -2 when it does not exist, or
- * -1 with e. */
-static int open_regular(const char *path, struct err *e)
+int file_open(const char *path, int flags, struct err *e)
 {
+	const char *verb = (flags & O_ACCMODE) == O_RDONLY ? "read" : "write to";
+	const int how = (flags & ~O_CREAT) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
 	const char *why = NULL;
 	struct stat st;
-	int fd, flags;
+	int fd = open(path, how);
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && !(flags & O_CREAT))
+		return FILE_MISSING;
+	/* create only where nothing is: O_EXCL fails on a dangling symlink */
 	if (fd < 0 && errno == ENOENT)
-		return -2;
+		fd = open(path, how | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno == EEXIST && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return err_set(e, ERR_CONFIG,
+		               "unable to %s '%s': a symbolic link to a file that does not exist",
+		               verb, path);
+	if (fd < 0 && errno == ENXIO) /* a FIFO with no reader, a socket */
+		return err_set(e, ERR_CONFIG, "unable to %s '%s': not a regular file", verb, path);
 	if (fd < 0)
 		return err_set(e, ERR_CONFIG, "unable to open '%s': %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0)
@@ -30,12 +38,12 @@ static int open_regular(const char *path, struct err *e)
 		why = strerror(EISDIR);
 	else if (!S_ISREG(st.st_mode))
 		why = "not a regular file";
-	else if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+	else if (fcntl(fd, F_SETFL, how & O_APPEND) < 0) /* O_NONBLOCK off */
 		why = strerror(errno);
 	if (why == NULL)
 		return fd;
 	close(fd);
-	return err_set(e, ERR_CONFIG, "unable to read '%s': %s", path, why);
+	return err_set(e, ERR_CONFIG, "unable to %s '%s': %s", verb, path, why);
 }
 
 static int read_all(int fd, const char *path, size_t max_bytes, struct buf *out, struct err *e)
@@ -67,8 +75,8 @@ int file_read(const char *path, size_t max_bytes, struct buf *out, struct err *e
 	int fd, rc;
 
 	buf_truncate(out, 0);
-	fd = open_regular(path, e);
-	if (fd == -2)
+	fd = file_open(path, O_RDONLY, e);
+	if (fd == FILE_MISSING)
 		return 0;
 	if (fd < 0) {
 		buf_release(out);

@@ -1,7 +1,8 @@
 /*
- * file.h - read a small regular file whole, never waiting on one that is
- * not: every file envssm reads (the shared config and credentials files,
- * token files, the SSO token cache) comes through here.
+ * file.h - open a regular file, never waiting on one that is not, and read
+ * a small one whole: every file envssm reads (the shared config and
+ * credentials files, token files, the SSO token cache) or appends to
+ * ($GITHUB_ENV) comes through here.
  */
 #ifndef ENVSSM_FILE_H
 #define ENVSSM_FILE_H
@@ -11,15 +12,27 @@
 #include "buf.h"
 #include "err.h"
 
-/* file_read replaces out's contents with the regular file at path, at most
- * max_bytes of it. The open cannot block (O_NONBLOCK: a FIFO without a
- * writer or a device would hold envssm past its deadline) and anything but
- * a regular file is refused unread. Returns 1 with out filled (never NULL
- * data), 0 when path does not exist (ENOENT; out empty), or -1 with out
- * released and e set: ERR_CONFIG "unable to open 'PATH': CAUSE" or
- * "unable to read 'PATH': CAUSE" ("not a regular file" for a FIFO, a
- * device or a socket), ERR_LIMIT "unable to read 'PATH': file too large
- * (over N bytes)". */
+/* What file_open returns for a path that does not exist. */
+#define FILE_MISSING (-2)
+
+/* file_open opens path with flags (O_RDONLY, or O_WRONLY | O_APPEND) when
+ * it is a regular file, through symlinks too; with O_CREAT a missing one is
+ * created (mode 0600), but only where nothing is: never at the end of a
+ * symlink to nothing. The open cannot block (O_NONBLOCK, cleared after:
+ * a FIFO without a writer or a reader would hold envssm past its deadline)
+ * and anything but a regular file is refused. Returns the descriptor
+ * (O_CLOEXEC), FILE_MISSING when path does not exist and O_CREAT was not
+ * given, or -1 with ERR_CONFIG: "unable to open 'PATH': CAUSE", or
+ * "unable to read 'PATH': CAUSE" ("unable to write to" when writing) for
+ * "not a regular file", "Is a directory" and a dangling symlink. */
+int file_open(const char *path, int flags, struct err *e);
+
+/* file_read replaces out's contents with the regular file at path (opened
+ * by file_open), at most max_bytes of it. Returns 1 with out filled (never
+ * NULL data), 0 when path does not exist (out empty), or -1 with out
+ * released and e set: file_open's errors, ERR_CONFIG "unable to read
+ * 'PATH': CAUSE", ERR_LIMIT "unable to read 'PATH': file too large (over
+ * N bytes)". */
 int file_read(const char *path, size_t max_bytes, struct buf *out, struct err *e);
 
 #endif

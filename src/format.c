@@ -21,6 +21,7 @@
 
 #include <openssl/evp.h>
 
+#include "file.h"
 #include "names.h"
 
 #define DELIM_PREFIX       "ghadelimiter_"
@@ -750,44 +751,11 @@ int format_write_file(const char *path, const struct buf *data, struct err *e)
 	return replace_target(path, &st, data, e);
 }
 
-/* open_append opens path to append to, only if it is a regular file: an
- * existing one (through a symlink too), or a new one created in place of
- * nothing (never at the end of a dangling symlink). The open cannot block
- * on a FIFO or a device. */
-static int open_append(const char *path, struct err *e)
-{
-	const int flags = O_WRONLY | O_APPEND | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
-	const char *why = NULL;
-	struct stat st;
-	int fd = open(path, flags);
-
-	if (fd < 0 && errno == ENOENT)
-		fd = open(path, flags | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == EEXIST && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		return err_set(
-		        e, ERR_CONFIG,
-		        "unable to append to '%s': a symbolic link to a file that does not exist",
-		        path);
-	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "unable to append to '%s': %s", path,
-		               errno == ENXIO ? "not a regular file" : strerror(errno));
-	if (fstat(fd, &st) < 0)
-		why = strerror(errno);
-	else if (!S_ISREG(st.st_mode))
-		why = "not a regular file";
-	else if (fcntl(fd, F_SETFL, O_APPEND) < 0) /* O_NONBLOCK off, O_APPEND kept */
-		why = strerror(errno);
-	if (why == NULL)
-		return fd;
-	close(fd);
-	return err_set(e, ERR_CONFIG, "unable to append to '%s': %s", path, why);
-}
-
 int format_append_file(const char *path, const struct buf *data, struct err *e)
 {
 	int fd, saved;
 
-	fd = open_append(path, e);
+	fd = file_open(path, O_WRONLY | O_APPEND | O_CREAT, e);
 	if (fd < 0)
 		return -1;
 	if (write_all(fd, data->data, data->len) < 0) {
