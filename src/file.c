@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,21 +14,22 @@
 
 int file_open(const char *path, int flags, struct err *e)
 {
-	const char *verb = (flags & O_ACCMODE) == O_RDONLY ? "read" : "write to";
-	const int how = (flags & ~O_CREAT) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	const bool reading = (flags & O_ACCMODE) == O_RDONLY;
+	const char *verb = reading ? "read" : "write to";
+	/* a write never follows a symlink (reads do: mounted secrets are links) */
+	const int how =
+	        (flags & ~O_CREAT) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (reading ? 0 : O_NOFOLLOW);
 	const char *why = NULL;
 	struct stat st;
 	int fd = open(path, how);
 
 	if (fd < 0 && errno == ENOENT && !(flags & O_CREAT))
 		return FILE_MISSING;
-	/* create only where nothing is: O_EXCL fails on a dangling symlink */
 	if (fd < 0 && errno == ENOENT)
-		fd = open(path, how | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == EEXIST && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		return err_set(e, ERR_CONFIG,
-		               "unable to %s '%s': a symbolic link to a file that does not exist",
-		               verb, path);
+		fd = open(path, how | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 && (errno == ELOOP || errno == EEXIST) && lstat(path, &st) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return err_set(e, ERR_CONFIG, "unable to %s '%s': a symbolic link", verb, path);
 	if (fd < 0 && errno == ENXIO) /* a FIFO with no reader, a socket */
 		return err_set(e, ERR_CONFIG, "unable to %s '%s': not a regular file", verb, path);
 	if (fd < 0)

@@ -16,15 +16,15 @@
 #define FILE_MISSING (-2)
 
 /* file_open opens path with flags (O_RDONLY, or O_WRONLY | O_APPEND) when
- * it is a regular file, through symlinks too; with O_CREAT a missing one is
- * created (mode 0600), but only where nothing is: never at the end of a
- * symlink to nothing. The open cannot block (O_NONBLOCK, cleared after:
- * a FIFO without a writer or a reader would hold envssm past its deadline)
- * and anything but a regular file is refused. Returns the descriptor
- * (O_CLOEXEC), FILE_MISSING when path does not exist and O_CREAT was not
- * given, or -1 with ERR_CONFIG: "unable to open 'PATH': CAUSE", or
- * "unable to read 'PATH': CAUSE" ("unable to write to" when writing) for
- * "not a regular file", "Is a directory" and a dangling symlink. */
+ * it is a regular file. A read follows symlinks; a write never does, and
+ * with O_CREAT it creates a missing file (mode 0600). The open cannot
+ * block (O_NONBLOCK, cleared after: a FIFO without a writer or a reader
+ * would hold envssm past its deadline) and anything but a regular file is
+ * refused. Returns the descriptor (O_CLOEXEC), FILE_MISSING when path does
+ * not exist and O_CREAT was not given, or -1 with ERR_CONFIG: "unable to
+ * open 'PATH': CAUSE", or "unable to read 'PATH': CAUSE" ("unable to write
+ * to" when writing) for "not a regular file", "Is a directory" and "a
+ * symbolic link". */
 int file_open(const char *path, int flags, struct err *e);
 
 /* file_read replaces out's contents with the regular file at path (opened

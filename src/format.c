@@ -707,31 +707,10 @@ static int write_in_place(const char *path, const struct stat *st, const struct 
 	return 0;
 }
 
-/* replace_target replaces the regular file at the end of symlink path:
- * the link stays, and its target is replaced beside itself. */
-static int replace_target(const char *path, const struct stat *st, const struct buf *data,
-                          struct err *e)
-{
-	char *target = realpath(path, NULL);
-	struct stat again;
-	int rc;
-
-	if (target == NULL)
-		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path, strerror(errno));
-	if (stat(target, &again) < 0 || again.st_dev != st->st_dev || again.st_ino != st->st_ino) {
-		free(target);
-		return err_set(e, ERR_CONFIG,
-		               "unable to write '%s': its symbolic link changed while followed",
-		               path);
-	}
-	rc = replace_file(target, data, e);
-	free(target);
-	return rc;
-}
-
 int format_write_file(const char *path, const struct buf *data, struct err *e)
 {
 	struct stat st;
+	bool link;
 
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT)
@@ -741,14 +720,18 @@ int format_write_file(const char *path, const struct buf *data, struct err *e)
 	}
 	if (S_ISREG(st.st_mode))
 		return replace_file(path, data, e);
-	/* a symlink is followed: to a regular file, or to what is written in place */
-	if (stat(path, &st) < 0)
+	/* a symlink to a terminal, a device or a pipe (/dev/stdout) is written
+	 * through; one to a file is neither followed nor replaced */
+	link = S_ISLNK(st.st_mode);
+	if (link && stat(path, &st) < 0)
 		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
-		               errno == ENOENT ? "a symbolic link to a file that does not exist"
-		                               : strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return write_in_place(path, &st, data, e);
-	return replace_target(path, &st, data, e);
+		               errno == ENOENT ? "a symbolic link to nothing" : strerror(errno));
+	if (link && S_ISREG(st.st_mode))
+		return err_set(
+		        e, ERR_CONFIG,
+		        "unable to write '%s': a symbolic link to a file; name the file itself",
+		        path);
+	return write_in_place(path, &st, data, e);
 }
 
 int format_append_file(const char *path, const struct buf *data, struct err *e)

@@ -81,21 +81,20 @@ int format_github_delimiter(const char *seed, unsigned attempt, char out[FORMAT_
 /* format_write_file writes data to path. A regular file (or nothing) is
  * replaced atomically: a temporary file beside it (O_EXCL|O_CLOEXEC|
  * O_NOFOLLOW, mode 0600 whatever the umask), every byte written, fsync'd,
- * renamed over path; the directory is fsync'd after. A symlink is
- * followed: its final target is replaced so, beside itself, and the link
- * stays; a symlink to nothing is refused. What is not a regular file (a
- * terminal, /dev/null, the pipe behind /dev/stdout, a FIFO) is never
- * replaced but written in place, its open not waiting for a FIFO's reader.
- * On failure the temporary file is removed, path is untouched and -1 comes
- * back with ERR_CONFIG naming path and the cause. */
+ * renamed over path; the directory is fsync'd after. What is not a regular
+ * file (a terminal, /dev/null, the pipe behind /dev/stdout, a FIFO), or a
+ * symlink to one, is never replaced but written in place, its open not
+ * waiting for a FIFO's reader. A symlink to a file, or to nothing, is
+ * refused: neither followed nor replaced. On failure the temporary file is
+ * removed, path is untouched and -1 comes back with ERR_CONFIG naming path
+ * and the cause. */
 int format_write_file(const char *path, const struct buf *data, struct err *e);
 
 /* format_append_file appends data to path (as $GITHUB_ENV wants:
  * O_APPEND|O_CLOEXEC, created 0600 when missing), retrying short writes.
- * path must be a regular file (a symlink to one is followed); the open
- * never blocks on a FIFO or a device, and a dangling symlink is refused
- * rather than followed to create its target. -1 with ERR_CONFIG on
- * failure; bytes already written stay written. */
+ * path must be a regular file and not a symlink (file_open); the open
+ * never blocks on a FIFO or a device. -1 with ERR_CONFIG on failure; bytes
+ * already written stay written. */
 int format_append_file(const char *path, const struct buf *data, struct err *e);
 
 #endif

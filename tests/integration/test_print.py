@@ -154,7 +154,7 @@ class TestFormats(PrintCase):
         self.assertEqual(len(res.err.splitlines()), 1, res.describe())
         self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
 
-    def test_output_symlink_replaces_its_target(self):
+    def test_output_symlink_to_a_file_is_refused(self):
         other = os.path.join(self.dir, "other")
         os.mkdir(other)
         target = os.path.join(other, "vars.env")
@@ -162,15 +162,13 @@ class TestFormats(PrintCase):
             f.write("OLD=1\n")
         link = os.path.join(self.dir, "link.env")
         os.symlink(os.path.join("other", "vars.env"), link)
-        before = os.stat(target).st_ino
-        self.run_print(["--format", "dotenv", "--output", link, PATH])
-        self.assertTrue(os.path.islink(link), "the symlink was replaced")
-        self.assertEqual(os.readlink(link), os.path.join("other", "vars.env"))
-        st = os.stat(target)
-        self.assertNotEqual(st.st_ino, before, "the target was not replaced by rename")
-        self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
-        with open(target, "rb") as f:
-            self.assertEqual(tf.read_dotenv(f.read()), VALUES)
+        res = self.run_print(["--format", "dotenv", "--output", link, PATH], rc=125)
+        self.assertIn(b"a symbolic link to a file; name the file itself", res.err)
+        self.assertEqual(len(res.err.splitlines()), 1, res.describe())
+        self.assertEqual(os.readlink(link), os.path.join("other", "vars.env"),
+                         "the symlink was replaced")
+        with open(target) as f:
+            self.assertEqual(f.read(), "OLD=1\n", "the symlink was followed")
         self.assertEqual(sorted(os.listdir(self.dir)), [".aws", "link.env", "other"])
         self.assertEqual(os.listdir(other), ["vars.env"])
 
@@ -179,29 +177,27 @@ class TestFormats(PrintCase):
         os.symlink("nowhere/vars.env", link)
         os.mkdir(os.path.join(self.dir, "nowhere"))
         res = self.run_print(["--format", "dotenv", "--output", link, PATH], rc=125)
-        self.assertIn(b"a symbolic link to a file that does not exist", res.err)
+        self.assertIn(b"a symbolic link to nothing", res.err)
         self.assertTrue(os.path.islink(link))
         self.assertEqual(os.listdir(os.path.join(self.dir, "nowhere")), [])
 
-    def test_github_env_symlink(self):
-        # to a file that exists: appended to through the link
+    def test_github_env_symlink_is_refused(self):
         target = os.path.join(self.dir, "github_env")
-        with open(target, "w") as f:
-            f.write("EARLIER=kept\n")
         link = os.path.join(self.dir, "link")
         os.symlink("github_env", link)
-        self.run_print(["--format", "github", PATH], env=dict(self.env, GITHUB_ENV=link))
-        self.assertTrue(os.path.islink(link))
-        with open(target, "rb") as f:
-            got = tf.github_env_read(f.read())
-        self.assertEqual(got.pop("EARLIER"), "kept")
-        self.assertEqual(got, VALUES)
+        env = dict(self.env, GITHUB_ENV=link)
         # to nothing: never followed into a new file
-        os.unlink(target)
-        res = self.run_print(["--format", "github", PATH], env=dict(self.env, GITHUB_ENV=link),
-                             rc=125)
-        self.assertIn(b"a symbolic link to a file that does not exist", res.err)
+        res = self.run_print(["--format", "github", PATH], env=env, rc=125)
+        self.assertIn(b"unable to write to '%s': a symbolic link" % link.encode(), res.err)
         self.assertFalse(os.path.exists(target), "a new file at the end of the symlink")
+        # to a file: not followed either
+        with open(target, "w") as f:
+            f.write("EARLIER=kept\n")
+        res = self.run_print(["--format", "github", PATH], env=env, rc=125)
+        self.assertIn(b"a symbolic link", res.err)
+        self.assertTrue(os.path.islink(link))
+        with open(target) as f:
+            self.assertEqual(f.read(), "EARLIER=kept\n")
 
     def test_stop_signal_while_writing_leaves_no_temporary_file(self):
         """SIGTERM between the temporary file's creation and its rename: envssm
