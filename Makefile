@@ -169,7 +169,7 @@ ifeq ($(BUILD),valgrind)
 ENVSSM_UNDER_TEST = $(O)/envssm-valgrind
 # every envssm path through moto, the credential chain and the README; the
 # fault matrix and herd measure timing, which an instrumented binary skews
-INTEGRATION_ARGS = -k test_moto -k test_creds -k test_readme -k test_supervise
+INTEGRATION_ARGS = -k test_moto -k test_creds -k test_readme -k test_supervise -k test_change_restarts_once
 integration: $(O)/envssm-valgrind
 $(O)/envssm-valgrind: $(BIN)
 	@mkdir -p $(VALGRIND_LOGS)
@@ -204,11 +204,13 @@ valgrind:
 fuzz:
 	$(MAKE) BUILD=fuzz CC=clang fuzz-run
 
-# Speed and memory, side by side with what users would otherwise run;
-# writes bench/results.md.
+# Speed and memory, side by side with what users would otherwise run, the
+# static envssm beside the dynamic one; writes bench/results.md.
 bench: all
-	$(MAKE) -C bench
-	$(PYTHON) bench/bench.py --envssm ./envssm --out bench/results.md
+	$(MAKE) static
+	$(MAKE) -C bench all static TRIPLET=$(TRIPLET)
+	$(PYTHON) bench/bench.py --envssm ./envssm --envssm-static build/static-$(TRIPLET)/envssm \
+	  --floor-static bench/floor-static --out bench/results.md
 
 demo: all
 	@command -v moto_server >/dev/null 2>&1 || { \

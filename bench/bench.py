@@ -2,6 +2,7 @@
 """bench.py - envssm side by side with what users would otherwise run.
 
     python3 bench/bench.py --envssm ./envssm --out bench/results.md [--scale 0.5]
+        [--envssm-static build/static-TRIPLET/envssm --floor-static bench/floor-static]
 
 Starts tests/fakessm.py over HTTPS on 127.0.0.1 (its generated CA passed to
 every client as AWS_CA_BUNDLE, SigV4 checking on), seeds the parameters of
@@ -12,6 +13,11 @@ each round), each exec'ing /bin/true, measuring per run: wall time, CPU time
 /__fake/stats over one kept-alive control connection) and the fake's own CPU
 time (/proc/PID/stat). Before timing, every tool runs once with `env -0` as
 the program and its resulting environment is compared with envssm's.
+
+With --envssm-static and --floor-static, the static envssm (`make static`)
+and the floor built and linked the same way (`make -C bench static`) run
+beside the dynamic pair at N=10, 100 and 1000, and a "Static binary" section
+reports their sizes, times, memory and the targets set for them.
 
 Then a herd (100 envssm at once against --rate-limit 40 --burst 40), envssm's
 CA modes (AWS_CA_BUNDLE set vs unset, in a private mount namespace where the
@@ -48,6 +54,13 @@ ACCESS_KEY = fakessm.DEFAULT_ACCESS_KEY
 SECRET_KEY = fakessm.DEFAULT_SECRET_KEY
 REGION = "us-east-1"
 SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+
+# Variables that redirect a TLS client's trust or OpenSSL's configuration. A
+# login shell may export any of them (this machine's does); the tools' base
+# environment is built from nothing, so none may reach them: AWS_CA_BUNDLE
+# (the fake's CA) is the only trust setting every tool gets.
+TRUST_VARS = ("SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE",
+              "OPENSSL_CONF", "OPENSSL_MODULES", "NIX_SSL_CERT_FILE")
 
 # Parameter sets: PATH -> (generate spec, number of parameters)
 DATA = {
@@ -170,6 +183,7 @@ class Runner:
             "user_ms": ch["user_us"] / 1000.0,
             "sys_ms": ch["sys_us"] / 1000.0,
             "rss_kb": ch["maxrss_kb"],
+            "minflt": ch.get("minflt", float("nan")),
             "requests": s1["requests"] - s0["requests"],
             "connections": s1["connections_accepted"] - s0["connections_accepted"]
                            - (1 if reconnected else 0),
@@ -232,12 +246,21 @@ def make_tools(a):
                    " ".join(shlex.quote(c) for c in cmd))
         return ["/bin/sh", "-c", line]
 
-    return {
+    tools = {
         "envssm": Tool("envssm", "envssm", envssm),
         "floor": Tool("floor", "bare libcurl floor (bench/floor.c)", floor, maps=False),
         "boto3": Tool("boto3", "boto3 paginator + map + execve", boto),
         "awscli": Tool("awscli", "aws CLI \\| python mapper + execve", awscli),
     }
+    if a.envssm_static:
+        tools["envssm-static"] = Tool("envssm-static", "envssm, static",
+                                      lambda paths, cmd: [a.envssm_static, *paths, "--", *cmd])
+    if a.floor_static:
+        tools["floor-static"] = Tool("floor-static", "bare libcurl floor, static "
+                                     "(bench/floor-static)",
+                                     lambda paths, cmd: [a.floor_static, *paths, "--", *cmd],
+                                     maps=False)
+    return tools
 
 
 # --------------------------------------------------------------------------
@@ -295,6 +318,7 @@ class Bench:
     # ---- environment
 
     def base_env(self, ca=True):
+        """The tools' whole environment, built from nothing (see TRUST_VARS)."""
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": self.home,
@@ -309,6 +333,7 @@ class Bench:
         }
         if ca:
             env["AWS_CA_BUNDLE"] = self.ca
+        assert not set(env) & set(TRUST_VARS)
         return env
 
     # ---- the correctness check before timing
@@ -337,11 +362,18 @@ class Bench:
         if got != want:
             problems.append("envssm differs from the expected environment: %s" % diff(want, got))
         nvars = len(got) - len(env)
+        leaked = sorted(set(got) & set(TRUST_VARS))
+        if leaked:
+            problems.append("the calling environment's %s reached envssm" % ", ".join(leaked))
         for key in tools:
             if key == "envssm":
                 continue
             t = self.tools[key]
             other = self.runner.env_of(t.argv(paths, cmd), env)
+            leaked = sorted(set(other) & set(TRUST_VARS))
+            if leaked:
+                problems.append("the calling environment's %s reached %s" % (
+                    ", ".join(leaked), t.label))
             if t.maps and other != got:
                 problems.append("%s differs from envssm: %s" % (t.label, diff(got, other)))
             if not t.maps and other != env:
@@ -503,8 +535,9 @@ class Bench:
     def profile(self):
         prof = {}
         env = self.base_env()
+        statics = [k for k in ("envssm-static", "floor-static") if k in self.tools]
         if shutil.which("strace"):
-            for key in ("envssm", "floor"):
+            for key in ("envssm", "floor", *statics):
                 out = os.path.join(self.workdir, "strace-%s.txt" % key)
                 argv = ["strace", "-f", "-c", "-o", out,
                         *self.tools[key].argv(["/bench/n10"], ["/bin/true"])]
@@ -521,15 +554,41 @@ class Bench:
         if shutil.which("valgrind") and not self.a.no_callgrind:
             # --dump-before=execve: the profile of the tool itself, written just before it
             # becomes /bin/true (valgrind would otherwise lose it at the exec)
-            for key in ("envssm", "floor"):
+            # the static binaries are stripped, and callgrind needs names (execve's
+            # among them): their unstripped twins from `make -C bench static` run
+            # instead, when their code is the stripped binaries' byte for byte
+            twins = {}
+            for key, binary in (("envssm-static", self.a.envssm_static),
+                                ("floor-static", self.a.floor_static)):
+                twin = os.path.join(HERE, key + "-syms")
+                if key in statics and same_code(twin, binary):
+                    twins[key] = twin
+                elif key in statics:
+                    log("no unstripped twin of %s with the same code: no callgrind profile "
+                        "of it" % binary)
+            prof["twins"] = sorted(twins)
+            for key in ("envssm", "floor", *twins):
                 for path in ("/bench/n10", "/bench/n1000"):
                     out = os.path.join(self.workdir, "callgrind-%s-%s" % (key, path[7:]))
+                    argv = self.tools[key].argv([path], ["/bin/true"])
+                    if key in twins:
+                        argv[0] = twins[key]
                     argv = ["valgrind", "--tool=callgrind", "--dump-before=execve",
-                            "--callgrind-out-file=" + out,
-                            *self.tools[key].argv([path], ["/bin/true"])]
+                            "--callgrind-out-file=" + out, *argv]
                     subprocess.run(argv, env=env, cwd=self.workdir, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, timeout=300)
                     prof["callgrind-%s-%s" % (key, path[7:])] = callgrind_summary(out + ".1")
+            # the start-up rungs, dynamic and static, in instructions
+            for name in ("ladder-empty", "ladder-init", "ladder-empty-static",
+                         "ladder-init-static"):
+                prog = os.path.join(HERE, name)
+                if not os.access(prog, os.X_OK):
+                    continue
+                out = os.path.join(self.workdir, "callgrind-" + name)
+                subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+                                prog], env=env, cwd=self.workdir, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, timeout=120)
+                prof["instr-" + name] = callgrind_summary(out, annotate=False)["total"]
         prof["ladder"] = self.ladder()
         self.results["profile"] = prof
 
@@ -538,13 +597,19 @@ class Bench:
     def ladder(self, reps=20):
         """What a process costs before it does any work: /bin/true, an empty C program,
         the same linked with libcurl (its whole dependency tree loaded and relocated),
-        and that plus curl_global_init + curl_easy_init (OpenSSL initialised)."""
+        and that plus curl_global_init + curl_easy_init (OpenSSL initialised); then, when
+        `make -C bench static` built them, an empty static program and the static libcurl
+        initialised the same way."""
         progs = [("/bin/true", "`/bin/true`")]
         for name, label in (("ladder-empty", "empty C program (envssm's build flags)"),
                             ("ladder-ossl", "… linked with `-lssl -lcrypto` only, "
                              "`OPENSSL_init_ssl` (with the config file, as `curl_global_init`)"),
                             ("ladder-linked", "… linked with `-lcurl` instead (nothing called)"),
-                            ("ladder-init", "… plus `curl_global_init` + `curl_easy_init`")):
+                            ("ladder-init", "… plus `curl_global_init` + `curl_easy_init`"),
+                            ("ladder-empty-static", "empty C program, static (`make static`'s "
+                             "flags: `-static`, gc-sections, stripped)"),
+                            ("ladder-init-static", "… linked with the static libcurl (HTTP and "
+                             "HTTPS only) + OpenSSL, `curl_global_init` + `curl_easy_init`")):
             path = os.path.join(HERE, name)
             if os.access(path, os.X_OK):
                 progs.append((path, label))
@@ -555,7 +620,7 @@ class Bench:
                 r = self.runner.spawn_measured([p], env)
                 c = r["children"][0]
                 rows[p].append((r["wall_ns"] / 1e6, (c["user_us"] + c["sys_us"]) / 1000.0,
-                                c["maxrss_kb"] / 1024.0))
+                                c["maxrss_kb"] / 1024.0, c.get("minflt", float("nan"))))
         out = []
         for p, label in progs:
             libs = None
@@ -564,7 +629,8 @@ class Bench:
                 libs = len([l for l in q.stdout.decode().splitlines() if "=>" in l])
             out.append({"label": label, "libs": libs, "name": os.path.basename(p),
                         "wall": mmm([x[0] for x in rows[p]]), "cpu": mmm([x[1] for x in rows[p]]),
-                        "rss": mmm([x[2] for x in rows[p]])})
+                        "rss": mmm([x[2] for x in rows[p]]),
+                        "minflt": mmm([x[3] for x in rows[p]])})
         return out
 
     def calibrate_sleep(self, n=50):
@@ -626,15 +692,19 @@ class Bench:
     def cases(self):
         a, s = self.a, self.a.scale
         peers = [k for k in ("envssm", "floor", "boto3", "awscli") if k not in a.skip]
+        statics = [k for k in ("envssm-static", "floor-static") if k in self.tools]
+        fast_keys = ("envssm", "floor", *statics)
 
-        def reps(fast, slow):
-            return {k: max(1, round((fast if k in ("envssm", "floor") else slow) * s))
-                    for k in peers}
+        def reps(fast, slow, keys=peers):
+            return {k: max(1, round((fast if k in fast_keys else slow) * s)) for k in keys}
 
+        # the static pair runs beside the dynamic one at L=0 only: there start-up
+        # and CPU are what the wall time shows
         for n, fast, slow in ((10, 40, 15), (100, 30, 10), (1000, 20, 6)):
             path = "/bench/n%d" % n
-            self.measure("n%d" % n, "N=%d, L=0 ms" % n, {k: [path] for k in peers},
-                         reps(fast, slow), extra={"n": n, "pages": -(-n // 10) or 1})
+            keys = peers[:2] + statics + peers[2:]
+            self.measure("n%d" % n, "N=%d, L=0 ms" % n, {k: [path] for k in keys},
+                         reps(fast, slow, keys), extra={"n": n, "pages": -(-n // 10) or 1})
         self.calibrate_sleep()
         self.measure("n1000-l20", "N=1000, L=20 ms", {k: ["/bench/n1000"] for k in peers},
                      reps(8, 3), latency_ms=20, check=False,
@@ -667,6 +737,63 @@ def diff(want, got):
         if keys:
             parts.append("%s %s%s" % (what, ", ".join(keys[:5]), " …" if len(keys) > 5 else ""))
     return "; ".join(parts) or "same"
+
+
+def same_code(a, b):
+    """True when ELF files a and b carry the same .text and .rodata bytes."""
+    if not (a and b and os.access(a, os.X_OK) and os.access(b, os.X_OK)):
+        return False
+    with tempfile.TemporaryDirectory(prefix="envssm-bench-code-") as d:
+        for sec in (".text", ".rodata"):
+            got = []
+            for i, f in enumerate((a, b)):
+                o = os.path.join(d, "%d%s" % (i, sec))
+                p = subprocess.run(["objcopy", "-O", "binary", "--only-section=" + sec, f, o],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                if p.returncode != 0:
+                    return False
+                with open(o, "rb") as fh:
+                    got.append(fh.read())
+            if got[0] != got[1] or not got[0]:
+                return False
+    return True
+
+
+def link_map_sizes(path):
+    """Bytes each input archive or object puts in the file's allocated, non-empty
+    sections (.bss-like sections, which take no room in the file, left out), from an
+    ld -Map file: {name: bytes}."""
+    sizes = {}
+    try:
+        f = open(path, errors="replace")
+    except OSError:
+        return sizes
+    with f:
+        started, pending = False, None
+        for line in f:
+            if not started:
+                started = line.startswith("Linker script and memory map")
+                continue
+            m = re.match(r"^ (\.\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", line)
+            m2 = re.match(r"^ (\.\S+)\s*$", line)
+            m3 = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", line)
+            if m:
+                name, size, src = m.group(1), int(m.group(3), 16), m.group(4)
+            elif m2:
+                pending = m2.group(1)
+                continue
+            elif m3 and pending:
+                name, size, src = pending, int(m3.group(2), 16), m3.group(3)
+            else:
+                pending = None
+                continue
+            pending = None
+            if name.startswith((".debug", ".comment", ".note", ".bss", ".tbss", ".gnu.warning",
+                                ".stab")) or "COMMON" in name:
+                continue
+            lib = re.sub(r"\(.*", "", src).rsplit("/", 1)[-1]
+            sizes[lib] = sizes.get(lib, 0) + size
+    return sizes
 
 
 def parse_strace(path):
@@ -708,6 +835,7 @@ def parse_opens(path):
 PROFILE_GROUPS = [
     ("loading and relocating shared libraries (ld.so before main)", ["_dl_start"]),
     ("`curl_global_init` (OpenSSL init, config file)", ["curl_global_init"]),
+    ("… OpenSSL's config file (`CONF_modules_load_file_ex`)", ["CONF_modules_load_file_ex"]),
     ("`curl_easy_perform` (all requests: connect, TLS, HTTP)", ["curl_easy_perform"]),
     ("… TLS handshakes (`SSL_do_handshake`)", ["SSL_do_handshake"]),
     ("… CA file parsing (`X509_STORE_load_file`)", ["X509_STORE_load_file"]),
@@ -726,7 +854,7 @@ PROFILE_GROUPS = [
 ]
 
 
-def callgrind_summary(path):
+def callgrind_summary(path, annotate=True):
     """Total instructions and the inclusive instructions of PROFILE_GROUPS' functions."""
     out = {"total": None, "fn": {}}
     try:
@@ -737,11 +865,11 @@ def callgrind_summary(path):
                     break
     except OSError:
         return out
-    if not shutil.which("callgrind_annotate"):
+    if not annotate or not shutil.which("callgrind_annotate"):
         return out
     p = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", path],
                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=120)
-    want = {fn for _, fns in PROFILE_GROUPS for fn in fns}
+    want = {fn for _, fns in PROFILE_GROUPS + STATIC_PROFILE_GROUPS for fn in fns}
     for line in p.stdout.decode(errors="replace").splitlines():
         m = re.match(r"^\s*([\d,]+) \(\s*([\d.]+)%\)\s+(\S.*)$", line)
         if not m:
@@ -871,6 +999,12 @@ def machine_info(a):
     info["floor_size"] = os.path.getsize(a.floor)
     info["envssm_libs"] = len([l for l in cmd("ldd", a.envssm).splitlines() if "=>" in l])
     info["floor_libs"] = len([l for l in cmd("ldd", a.floor).splitlines() if "=>" in l])
+    info["elf"] = {}
+    for key, prog in (("envssm", a.envssm), ("floor", a.floor),
+                      ("envssm-static", a.envssm_static), ("floor-static", a.floor_static),
+                      ("ladder-init-static", os.path.join(HERE, "ladder-init-static"))):
+        if prog and os.access(prog, os.X_OK):
+            info["elf"][key] = elf_info(prog)
     info["git"] = cmd("git", "-C", ROOT, "rev-parse", "--short", "HEAD")
     dirty = cmd("git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "src")
     info["dirty"] = bool(dirty.strip()) and dirty != "unavailable"
@@ -948,6 +1082,12 @@ def write_report(b, path):
         " with uncommitted changes in src/" if info["dirty"] else ""))
     w("| floor | `%s`, %d bytes, %d shared libraries |" % (
         a.floor, info["floor_size"], info["floor_libs"]))
+    for key, prog in (("envssm-static", a.envssm_static), ("floor-static", a.floor_static)):
+        e = info["elf"].get(key)
+        if e:
+            w("| %s | `%s`, %d bytes, %s |" % (
+                key.replace("-", ", "), prog, e["size"],
+                "statically linked" if e["static"] else "%d shared libraries" % e["libs"]))
     w("")
     w("## Method")
     w("")
@@ -958,7 +1098,11 @@ def write_report(b, path):
       "before the answer of every SSM call) is set through `/__fake/config`.")
     w("- **Clients**, all exec'ing `/bin/true` with the same resulting environment and the "
       "same base environment (static keys, `AWS_REGION` and `AWS_DEFAULT_REGION`, "
-      "`AWS_ENDPOINT_URL`, `AWS_CA_BUNDLE`=the fake's CA, an empty `HOME`):")
+      "`AWS_ENDPOINT_URL`, `AWS_CA_BUNDLE`=the fake's CA, an empty `HOME`), built from "
+      "nothing rather than inherited%s:" % (
+          ": the calling shell's %s reach no tool (checked below)" % ", ".join(
+              "`%s`" % v for v in TRUST_VARS if v in os.environ)
+          if any(v in os.environ for v in TRUST_VARS) else ""))
     w("  - `envssm PATH -- /bin/true`;")
     w("  - **bare libcurl floor** `bench/floor PATH -- /bin/true` (`bench/floor.c`): the same "
       "signed GetParametersByPath page requests as envssm, byte for byte the same body and "
@@ -966,6 +1110,10 @@ def write_report(b, path):
       "one libcurl easy handle (one connection), NextToken found with `strstr`, no JSON "
       "parser, no mapping; linked with `-lcurl -lcrypto` and envssm's own compiler and "
       "hardening flags;")
+    if "envssm-static" in b.tools:
+        w("  - at N=10, 100 and 1000, also the **static envssm** (`make static`) and the "
+          "**static floor** (`bench/floor-static`: `bench/floor.c` built and linked like the "
+          "static envssm); see [Static binary](#static-binary);")
     w("  - **boto3**: `bench/boto3_fetch.py`, the GetParametersByPath paginator "
       "(`PageSize` 10), names mapped like envssm (`bench/ssmmap.py`), `os.execvpe`;")
     w("  - **aws CLI**: `/bin/sh -c 'aws ssm get-parameters-by-path --path P --recursive "
@@ -976,8 +1124,10 @@ def write_report(b, path):
       "numbers are given for them.")
     w("- **Correctness first**: before timing each case, every tool runs once with "
       "`/usr/bin/env -0` as the program; envssm's environment must equal the base plus the "
-      "expected mapped parameters, each peer's must equal envssm's (names and values), and "
-      "the floor's must equal the base (it maps nothing).")
+      "expected mapped parameters, each peer's (the static envssm's too) must equal "
+      "envssm's (names and values), and the floors' must equal the base (they map nothing); "
+      "none may hold a trust or OpenSSL variable (`%s`) from the calling environment." %
+      "`, `".join(TRUST_VARS))
     w("- **Timing**: tools run round-robin, the order rotated every round; a slow peer gets "
       "fewer rounds than envssm and the floor. Each run is `posix_spawn` + `wait4` from the "
       "harness: **wall** = spawn to reap; **CPU** = `ru_utime + ru_stime` of the child "
@@ -1016,7 +1166,7 @@ def write_report(b, path):
                                           "; ".join(problems)))
     w("")
 
-    order = ["envssm", "floor", "boto3", "awscli"]
+    order = ["envssm", "envssm-static", "floor", "floor-static", "boto3", "awscli"]
     for case in ("n10", "n100", "n1000", "n1000-l20"):
         res = R.get(case)
         if not res:
@@ -1204,6 +1354,9 @@ def write_report(b, path):
               "exported entry points can be named.)")
             w("")
 
+    # ---- the static binary
+    L.extend(static_section(b, info))
+
     # ---- notes
     notes = observations(b)
     if notes:
@@ -1219,6 +1372,345 @@ def write_report(b, path):
     w("")
     with open(path, "w") as f:
         f.write("\n".join(L).rstrip() + "\n")
+
+
+def elf_info(path):
+    """Size on disk, size once stripped (`strip --strip-all` of a copy), whether the
+    ELF file is static (no PT_INTERP program header: no dynamic loader at all) and
+    how many shared libraries ldd lists."""
+    import struct
+    out = {"size": os.path.getsize(path), "stripped": float("nan"), "static": False,
+           "libs": 0}
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            if head[:4] == b"\x7fELF" and head[4] == 2:  # ELF64
+                end = "<" if head[5] == 1 else ">"
+                phoff, = struct.unpack(end + "Q", head[32:40])
+                phentsize, phnum = struct.unpack(end + "HH", head[54:58])
+                f.seek(phoff)
+                types = [struct.unpack(end + "I", f.read(phentsize)[:4])[0]
+                         for _ in range(phnum)]
+                out["static"] = 3 not in types  # PT_INTERP
+    except (OSError, struct.error):
+        pass
+    with tempfile.TemporaryDirectory(prefix="envssm-bench-strip-") as d:
+        copy = os.path.join(d, "stripped")
+        p = subprocess.run(["strip", "--strip-all", "-o", copy, path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if p.returncode == 0:
+            out["stripped"] = os.path.getsize(copy)
+    if not out["static"]:
+        q = subprocess.run(["ldd", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        out["libs"] = len([l for l in q.stdout.decode().splitlines() if "=>" in l])
+    return out
+
+
+MIB = 1048576.0
+
+# The targets set for the static binary: (what, target)
+STATIC_TARGETS = {
+    "vs-dynamic-floor": 0.6,   # static envssm wall ÷ dynamic floor wall, N=10
+    "vs-static-floor": 1.1,    # static envssm wall ÷ static floor wall, N=10
+    "rss_mib": 6.0,            # static envssm peak RSS
+    "size_mib": 6.0,           # stripped static envssm
+}
+
+
+# Functions only the static (unstripped) profile can name: internal to
+# libcrypto, so unnamed in the distribution's stripped shared library.
+STATIC_PROFILE_GROUPS = [
+    ("OpenSSL algorithm fetches, all callers (`evp_generic_fetch`)", ["evp_generic_fetch"]),
+    ("OpenSSL random generator set-up (`RAND_get0_primary`)", ["RAND_get0_primary"]),
+]
+
+
+def static_section(b, info):
+    """The static envssm beside the dynamic one and the two floors: sizes, times,
+    memory, the targets set for it, and where its time and memory go."""
+    R, a = b.results, b.a
+    if "envssm-static" not in b.tools or not R.get("n10"):
+        return []
+    out = []
+    w = out.append
+    elf = info["elf"]
+    prof = R.get("profile", {})
+
+    def rows(case, k):
+        return [r for r in R.get(case, {}).get("rows", {}).get(k, []) if r["exit"] == 0]
+
+    def m(case, k, field):
+        return med([r[field] for r in rows(case, k)])
+
+    def mark(ok):
+        return "**pass**" if ok else "**FAIL**"
+
+    def num(x):
+        return "{:,}".format(x)
+
+    keys = [k for k in ("envssm-static", "envssm", "floor-static", "floor") if k in b.tools]
+    names = {"envssm-static": "envssm, static", "envssm": "envssm, dynamic",
+             "floor-static": "floor, static", "floor": "floor, dynamic"}
+    paths = {"envssm-static": a.envssm_static, "envssm": a.envssm,
+             "floor-static": a.floor_static, "floor": a.floor}
+    w("## Static binary")
+    w("")
+    w("`make static` builds `%s`: one file with no dynamic loader and no shared library: "
+      "libcurl from Debian's source package configured for HTTP and HTTPS only "
+      "(`release/deps.sh`), cJSON, OpenSSL's static `libssl.a` and `libcrypto.a` from "
+      "libssl-dev and static glibc, linked `-static -Wl,--gc-sections -s`. Its floor, "
+      "`bench/floor-static`, is `bench/floor.c` compiled and linked the same way "
+      "(`make -C bench static`: the same libraries from `build/deps` and `/usr/lib/TRIPLET`, "
+      "the same optimisation, hardening, sections and stripping), so the static envssm "
+      "against the static floor differs in code only, as envssm against the dynamic floor "
+      "does. The four ran interleaved, round-robin, in the N=10, 100 and 1000 cases above "
+      "(same fake, same base environment with `AWS_CA_BUNDLE` = the fake's CA) after the "
+      "same check: the static envssm's environment equals the dynamic envssm's (names and "
+      "values), the static floor's equals the base." % os.path.relpath(a.envssm_static, ROOT))
+    w("")
+    w("| binary | bytes on disk | stripped bytes | stripped MiB | shared libraries |")
+    w("|---|---:|---:|---:|---:|")
+    for k in keys:
+        e = elf.get(k)
+        if e:
+            w("| %s (`%s`) | %d | %s | %s | %s |" % (
+                names[k], os.path.relpath(paths[k], ROOT), e["size"],
+                "%d" % e["stripped"] if e["stripped"] == e["stripped"] else "n/a",
+                fmt(e["stripped"] / MIB, 2), "none (static)" if e["static"] else e["libs"]))
+    w("")
+    w("Medians over the runs of the cases above (the minimum wall in brackets); the ratios "
+      "are median walls ÷ the dynamic and the static floor's median wall in the same case:")
+    w("")
+    w("| N | tool | runs | wall ms: med (min) | CPU ms | wall − CPU ms | peak RSS MiB | "
+      "minor faults | wall ÷ dynamic floor | wall ÷ static floor |")
+    w("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for case in ("n10", "n100", "n1000"):
+        if not R.get(case):
+            continue
+        fd, fs = m(case, "floor", "wall_ms"), m(case, "floor-static", "wall_ms")
+        for k in keys:
+            rs = rows(case, k)
+            if not rs:
+                continue
+            wl = mmm([r["wall_ms"] for r in rs])
+            c = m(case, k, "cpu_ms")
+            w("| %d | %s | %d | %s (%s) | %s | %s | %s | %s | %s | %s |" % (
+                R[case]["n"], names[k], len(rs), fmt(wl[1]), fmt(wl[0]), fmt(c),
+                fmt(wl[1] - c), fmt(m(case, k, "rss_kb") / 1024.0, 2),
+                fmt(m(case, k, "minflt"), 0), ratio(wl[1], fd), ratio(wl[1], fs)))
+    w("")
+    w("(Minor faults are counted up to the reap, so /bin/true's few dozen are in every row.)")
+    w("")
+
+    # ---- the targets
+    se, sd = m("n10", "envssm-static", "wall_ms"), m("n10", "floor", "wall_ms")
+    ss = m("n10", "floor-static", "wall_ms")
+    mins = {k: mmm([r["wall_ms"] for r in rows("n10", k)])[0] for k in keys}
+    rss = {case: m(case, "envssm-static", "rss_kb") / 1024.0 for case in ("n10", "n100", "n1000")
+           if rows(case, "envssm-static")}
+    rss_max = max((r["rss_kb"] / 1024.0 for case in rss for r in rows(case, "envssm-static")),
+                  default=float("nan"))
+    size_b = elf.get("envssm-static", {}).get("stripped", float("nan"))
+    t = STATIC_TARGETS
+    ok = {
+        "vs-dynamic-floor": se / sd <= t["vs-dynamic-floor"],
+        "vs-static-floor": se / ss <= t["vs-static-floor"],
+        "rss_mib": max(rss.values()) <= t["rss_mib"],
+        "size_mib": size_b / MIB <= t["size_mib"],
+    }
+    w("### Targets for the static binary")
+    w("")
+    w("| measure | value | target | result |")
+    w("|---|---:|---:|---|")
+    w("| static envssm wall ÷ dynamic floor wall, N=10 (medians %s ÷ %s ms; minima %s ÷ %s "
+      "ms = %.2f) | %.2f | ≤ %.1f | %s |" % (
+          fmt(se), fmt(sd), fmt(mins["envssm-static"]), fmt(mins["floor"]),
+          mins["envssm-static"] / mins["floor"], se / sd, t["vs-dynamic-floor"],
+          mark(ok["vs-dynamic-floor"])))
+    w("| static envssm wall ÷ static floor wall, N=10 (medians %s ÷ %s ms; minima %s ÷ %s "
+      "ms = %.2f) | %.2f | ≤ %.1f | %s |" % (
+          fmt(se), fmt(ss), fmt(mins["envssm-static"]), fmt(mins["floor-static"]),
+          mins["envssm-static"] / mins["floor-static"], se / ss, t["vs-static-floor"],
+          mark(ok["vs-static-floor"])))
+    w("| static envssm peak RSS, the largest median (%s; largest single run %s MiB) | %s MiB "
+      "| ≤ %.0f MiB | %s |" % (
+          ", ".join("N=%d %s" % (R[c]["n"], fmt(v, 2)) for c, v in rss.items()),
+          fmt(rss_max, 2), fmt(max(rss.values()), 2), t["rss_mib"], mark(ok["rss_mib"])))
+    w("| stripped static envssm (%s bytes) | %s MiB | ≤ %.0f MiB | %s |" % (
+        num(int(size_b)) if size_b == size_b else "n/a", fmt(size_b / MIB, 2), t["size_mib"],
+        mark(ok["size_mib"])))
+    w("")
+
+    # ---- where the time and memory go
+    w("### Where the static envssm's time and memory go")
+    w("")
+    notes = []
+    w10 = {k: (m("n10", k, "wall_ms"), m("n10", k, "cpu_ms")) for k in keys}
+    wait = {k: v[0] - v[1] for k, v in w10.items()}
+    if all(x == x for v in w10.values() for x in v):
+        notes.append(
+            "**Time the client does not spend on the CPU.** At N=10, wall − CPU is %s ms "
+            "(%s): spawning and reaping, waiting for the Python fake (its side of the TLS "
+            "handshake, its SigV4 check and its answer, on the other core) and, on a busy "
+            "machine, waiting for a CPU. Every client pays that alike, and it does not shrink "
+            "when the client does: a client costing no CPU "
+            "at all would measure about %.2f× the dynamic floor's wall here. Against the "
+            "dynamic floor the static envssm saves %s ms of CPU (%s vs %s ms), %.0f%% of its "
+            "CPU, which shows as %.2f× in wall time." % (
+                fmt(wait["envssm-static"]), ", ".join("%s %s" % (names[k], fmt(wait[k]))
+                                                      for k in keys[1:]),
+                wait["envssm-static"] / w10["floor"][0],
+                fmt(w10["floor"][1] - w10["envssm-static"][1]), fmt(w10["envssm-static"][1]),
+                fmt(w10["floor"][1]), 100.0 * (1 - w10["envssm-static"][1] / w10["floor"][1]),
+                se / sd))
+    lad = {r["name"]: r for r in prof.get("ladder") or []}
+    if all(n in lad for n in ("ladder-empty", "ladder-init", "ladder-empty-static",
+                              "ladder-init-static")):
+        de, di = lad["ladder-empty"], lad["ladder-init"]
+        sem, si = lad["ladder-empty-static"], lad["ladder-init-static"]
+        txt = ("**Start-up** (the ladder above, medians): initialising libcurl and OpenSSL "
+               "(`curl_global_init` + `curl_easy_init`, OpenSSL's config file read) costs the "
+               "static program %s ms of CPU, %s MiB of peak RSS and %s minor faults over an "
+               "empty static program, against %s ms, %s MiB and %s faults over an empty "
+               "dynamic one for the dynamic libcurl and its %s shared libraries." % (
+                   fmt(si["cpu"][1] - sem["cpu"][1], 2), fmt(si["rss"][1] - sem["rss"][1], 2),
+                   fmt(si["minflt"][1] - sem["minflt"][1], 0),
+                   fmt(di["cpu"][1] - de["cpu"][1], 2), fmt(di["rss"][1] - de["rss"][1], 2),
+                   fmt(di["minflt"][1] - de["minflt"][1], 0),
+                   lad.get("ladder-linked", {}).get("libs") or "many"))
+        ie = {n: prof.get("instr-" + n) for n in lad}
+        if all(ie.get(n) for n in ("ladder-empty", "ladder-init", "ladder-empty-static",
+                                   "ladder-init-static")):
+            txt += (" In instructions (callgrind, the whole process): %s static against %s "
+                    "dynamic (the empty programs: %s and %s)." % (
+                        num(ie["ladder-init-static"]), num(ie["ladder-init"]),
+                        num(ie["ladder-empty-static"]), num(ie["ladder-empty"])))
+        notes.append(txt)
+    cg = {k[len("callgrind-"):]: v for k, v in prof.items() if k.startswith("callgrind-")}
+    tot = {k: (cg.get(k) or {}).get("total") for k in cg}
+    have = all(tot.get("%s-%s" % (k, n)) for k in keys for n in ("n10", "n1000"))
+    if have:
+        parts = []
+        for n in ("n10", "n1000"):
+            es, fs_, ed, fd_ = (tot["%s-%s" % (k, n)] for k in ("envssm-static", "floor-static",
+                                                                "envssm", "floor"))
+            parts.append("at N=%s the static envssm executes %s, the static floor %s (%.2f×), "
+                         "the dynamic envssm %s and the dynamic floor %s (the static envssm "
+                         "= %.2f× the dynamic floor)" % (
+                             n[1:], num(es), num(fs_), es / fs_, num(ed), num(fd_), es / fd_))
+        txt = ("**Instructions** up to the exec of /bin/true (callgrind, deterministic, so "
+               "free of this machine's load): " + "; ".join(parts) + ".")
+        dl = cg["floor-n10"]["fn"].get("_dl_start")
+        if dl:
+            txt += (" Of the dynamic floor's %s at N=10, the dynamic loader (`_dl_start`: "
+                    "loading and relocating %s shared libraries) is %s (%.0f%%), which no "
+                    "static program runs." % (
+                        num(tot["floor-n10"]), elf.get("floor", {}).get("libs", "its"),
+                        num(dl), 100.0 * dl / tot["floor-n10"]))
+        notes.append(txt)
+    st = {k: prof.get("strace-" + k) or {} for k in keys}
+    if all(st[k].get("total") for k in keys):
+        fo = prof.get("files-envssm-static") or {}
+        other = [f for f in fo.get("other", []) if not f.startswith(("/etc/ld.so", "/lib", "/usr/lib/x86_64", "/usr/lib/aarch64"))]
+        notes.append("**System calls** (one N=10 run each, `strace -f -c`, the exec of "
+                     "/bin/true included): %s. Files the static envssm opens: %s (OpenSSL's "
+                     "configuration is read by every libcurl client at `curl_global_init`; "
+                     "the static OpenSSL looks for it where Debian's libssl-dev put it)." % (
+                         ", ".join("%s %d" % (names[k], st[k]["total"]) for k in keys),
+                         ", ".join("`%s`" % f for f in other) or "none"))
+    si = lad.get("ladder-init-static")
+    if si and rss:
+        notes.append("**Memory**: the static envssm's peak RSS is %s MiB at N=10 and %s MiB at "
+                     "N=1000; an empty static program peaks at %s MiB, and with libcurl and "
+                     "OpenSSL initialised at %s MiB, so the TLS connection, the worker "
+                     "thread, the requests and the answers add %s MiB at N=10. The dynamic "
+                     "envssm's %s MiB is mostly its %s shared libraries mapped and relocated "
+                     "(%s minor faults against the static one's %s)." % (
+                         fmt(rss.get("n10", float("nan")), 2),
+                         fmt(rss.get("n1000", float("nan")), 2),
+                         fmt(lad["ladder-empty-static"]["rss"][1], 2), fmt(si["rss"][1], 2),
+                         fmt(rss.get("n10", float("nan")) - si["rss"][1], 2),
+                         fmt(m("n10", "envssm", "rss_kb") / 1024.0, 2),
+                         elf.get("envssm", {}).get("libs", "its"),
+                         fmt(m("n10", "envssm", "minflt"), 0),
+                         fmt(m("n10", "envssm-static", "minflt"), 0)))
+    sizes = link_map_sizes(os.path.join(HERE, "envssm-static-syms.map")) \
+        if "envssm-static" in prof.get("twins", []) else {}
+    if sizes:
+        total = sum(sizes.values())
+        top = sorted(sizes.items(), key=lambda kv: -kv[1])
+        own = sum(v for k, v in sizes.items() if k in ("libenvssm.a", "main.o"))
+        notes.append("**Size** (the link map of the unstripped twin; allocated sections only): "
+                     "%s; envssm's own code and data %s bytes (%.1f%%). Debian builds "
+                     "`libcrypto.a` without `-ffunction-sections`, so `--gc-sections` can "
+                     "drop only whole objects, and OpenSSL's default provider refers to every "
+                     "algorithm it implements." % (
+                         ", ".join("`%s` %s (%.0f%%)" % (k, num(v), 100.0 * v / total)
+                                   for k, v in top[:5]), num(own), 100.0 * own / total))
+    for n in notes:
+        w("- " + n)
+    w("")
+
+    # the named profile of the static pair
+    twins = prof.get("twins", [])
+    cols = ["envssm-static-n10", "floor-static-n10", "envssm-static-n1000", "floor-static-n1000"]
+    if len(twins) == 2 and all(tot.get(c) for c in cols):
+        w("Instructions of the static pair by function, inclusive of callees (callgrind on the "
+          "unstripped twins `bench/envssm-static-syms` and `bench/floor-static-syms`, whose "
+          ".text and .rodata are the stripped binaries' byte for byte; every function has a "
+          "name here, libcurl's and OpenSSL's internals included):")
+        w("")
+        w("| | static envssm N=10 | static floor N=10 | static envssm N=1000 | "
+          "static floor N=1000 |")
+        w("|---|---:|---:|---:|---:|")
+        w("| **total** | %s |" % " | ".join("**%s**" % num(tot[c]) for c in cols))
+        for label, fns in PROFILE_GROUPS + STATIC_PROFILE_GROUPS:
+            vals = []
+            for c in cols:
+                v = sum(cg[c]["fn"].get(fn, 0) for fn in fns)
+                vals.append("%s (%.0f%%)" % (num(v), 100.0 * v / tot[c]) if v else "·")
+            if any(v != "·" for v in vals):
+                w("| %s | %s |" % (label, " | ".join(vals)))
+        w("")
+
+    # what a missed target comes down to
+    why = []
+    if not ok["vs-dynamic-floor"] and all(x == x for v in w10.values() for x in v):
+        why.append("**Static envssm ÷ dynamic floor above %.1f**: the static envssm's CPU at "
+                   "N=10 is %s ms against the dynamic floor's %s ms (%.2f×), but its wall − CPU, "
+                   "%s ms, does not shrink with the client's own CPU; %.2f× would need the "
+                   "whole run to take at most %s ms, i.e. at most %s ms of CPU if the time off "
+                   "the CPU stays as it is." % (
+                       t["vs-dynamic-floor"], fmt(w10["envssm-static"][1]), fmt(w10["floor"][1]),
+                       w10["envssm-static"][1] / w10["floor"][1], fmt(wait["envssm-static"]),
+                       t["vs-dynamic-floor"], fmt(t["vs-dynamic-floor"] * sd),
+                       fmt(t["vs-dynamic-floor"] * sd - wait["envssm-static"])))
+    if not ok["vs-static-floor"] and len(twins) == 2 and all(tot.get(c) for c in cols):
+        diffs = []
+        for label, fns in PROFILE_GROUPS + STATIC_PROFILE_GROUPS:
+            d = sum(cg["envssm-static-n10"]["fn"].get(fn, 0) for fn in fns) - \
+                sum(cg["floor-static-n10"]["fn"].get(fn, 0) for fn in fns)
+            diffs.append((d, label))
+        diffs.sort(reverse=True)
+        why.append("**Static envssm ÷ static floor above %.1f**: in instructions the two differ "
+                   "by %s (%.2f×); the largest differences: %s." % (
+                       t["vs-static-floor"],
+                       num(tot["envssm-static-n10"] - tot["floor-static-n10"]),
+                       tot["envssm-static-n10"] / tot["floor-static-n10"],
+                       "; ".join("%s %+d" % (lb, d) for d, lb in diffs[:3])))
+    if not ok["rss_mib"]:
+        why.append("**Peak RSS above %.0f MiB**: see Memory above for the split between "
+                   "start-up and the fetch." % t["rss_mib"])
+    if not ok["size_mib"]:
+        why.append("**Size above %.0f MiB**: see Size above for what each library puts in."
+                   % t["size_mib"])
+    if why:
+        w("Targets missed, and why:")
+        w("")
+        for x in why:
+            w("- " + x)
+        w("")
+    return out
 
 
 def observations(b):
@@ -1467,6 +1959,10 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--envssm", default=os.path.join(ROOT, "envssm"))
     ap.add_argument("--floor", default=os.path.join(HERE, "floor"))
+    ap.add_argument("--envssm-static", help="the static envssm (make static), run beside "
+                    "the dynamic one")
+    ap.add_argument("--floor-static", help="the static floor (make -C bench static); "
+                    "required with --envssm-static")
     ap.add_argument("--measure", default=os.path.join(HERE, "measure"))
     ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
     ap.add_argument("--python", default=sys.executable,
@@ -1485,9 +1981,16 @@ def main(argv=None):
     a.envssm = os.path.abspath(a.envssm)
     a.floor = os.path.abspath(a.floor)
     a.measure = os.path.abspath(a.measure)
-    for what, p in (("envssm", a.envssm), ("floor", a.floor), ("measure", a.measure)):
-        if not os.access(p, os.X_OK):
-            ap.error("%s not found at %s (make; make -C bench)" % (what, p))
+    if bool(a.envssm_static) != bool(a.floor_static):
+        ap.error("--envssm-static and --floor-static go together")
+    if a.envssm_static:
+        a.envssm_static = os.path.abspath(a.envssm_static)
+        a.floor_static = os.path.abspath(a.floor_static)
+    for what, p in (("envssm", a.envssm), ("floor", a.floor), ("measure", a.measure),
+                    ("static envssm", a.envssm_static), ("static floor", a.floor_static)):
+        if p is not None and not os.access(p, os.X_OK):
+            ap.error("%s not found at %s (make; make static; make -C bench all static)"
+                     % (what, p))
     a.aws = a.aws or find_aws(a.python)
     if "awscli" not in a.skip and not a.aws:
         log("aws CLI not found: leaving it out")

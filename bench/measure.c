@@ -13,7 +13,8 @@
  * Children get stdin and stdout on /dev/null, stderr appended to ERRFILE
  * (or /dev/null), and this process's environment. REPORT receives one JSON
  * object: wall_ns (first spawn to last reap), spawn_ns (time to start them
- * all), and per child: exit status, user_us, sys_us, maxrss_kb.
+ * all), and per child: exit status, user_us, sys_us, maxrss_kb and
+ * minflt (minor page faults, the exec'd program's included).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,11 +111,13 @@ int main(int argc, char **argv)
 	for (long i = 0; i < count; i++) {
 		int code = WIFEXITED(status[i]) ? WEXITSTATUS(status[i]) : 128 + WTERMSIG(status[i]);
 
-		fprintf(out, "%s{\"exit\":%d,\"user_us\":%lld,\"sys_us\":%lld,\"maxrss_kb\":%ld}",
+		fprintf(out,
+			"%s{\"exit\":%d,\"user_us\":%lld,\"sys_us\":%lld,\"maxrss_kb\":%ld,"
+			"\"minflt\":%ld}",
 			i ? "," : "", code,
 			(long long)ru[i].ru_utime.tv_sec * 1000000 + ru[i].ru_utime.tv_usec,
 			(long long)ru[i].ru_stime.tv_sec * 1000000 + ru[i].ru_stime.tv_usec,
-			ru[i].ru_maxrss);
+			ru[i].ru_maxrss, ru[i].ru_minflt);
 	}
 	fputs("]}\n", out);
 	return fclose(out) == 0 ? 0 : 2;

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "buf.h"
 #include "envp.h"
+#include "watch.h"
 
 const char cli_usage[] =
         "usage: envssm [OPTIONS] PATH... -- COMMAND [ARG...]\n"
@@ -53,6 +55,13 @@ const char cli_usage[] =
         "                           zombies, exit with its status (ENVSSM_SUPERVISE)\n"
         "      --signal-group       with --supervise, signal COMMAND's whole process group\n"
         "                           (ENVSSM_SIGNAL_GROUP)\n"
+        "      --watch INTERVAL     supervise, poll versions every INTERVAL (30s, 5m) and\n"
+        "                           restart COMMAND when they change (ENVSSM_WATCH)\n"
+        "      --watch-parameter NAME  poll only NAME; reload all when it changes\n"
+        "                           (ENVSSM_WATCH_PARAMETER)\n"
+        "      --stop-signal SIG    how a restart stops COMMAND; default TERM\n"
+        "                           (ENVSSM_STOP_SIGNAL)\n"
+        "      --stop-timeout SECONDS  then SIGKILL; default 10 (ENVSSM_STOP_TIMEOUT)\n"
         "      --log-format FMT     text or json (ENVSSM_LOG_FORMAT)\n"
         "  -v, --verbose            progress on stderr; never values (ENVSSM_VERBOSE)\n"
         "  -h, --help               show this help\n"
@@ -84,6 +93,10 @@ enum opt_id {
 	OPT_TIMEOUT,
 	OPT_SUPERVISE,
 	OPT_SIGNAL_GROUP,
+	OPT_WATCH,
+	OPT_WATCH_PARAMETER,
+	OPT_STOP_SIGNAL,
+	OPT_STOP_TIMEOUT,
 	OPT_LOG_FORMAT,
 	OPT_VERBOSE,
 	OPT_HELP,
@@ -121,6 +134,10 @@ static const struct opt opts[] = {
         {"timeout", 0, true, OPT_TIMEOUT, "ENVSSM_TIMEOUT"},
         {"supervise", 0, false, OPT_SUPERVISE, "ENVSSM_SUPERVISE"},
         {"signal-group", 0, false, OPT_SIGNAL_GROUP, "ENVSSM_SIGNAL_GROUP"},
+        {"watch", 0, true, OPT_WATCH, "ENVSSM_WATCH"},
+        {"watch-parameter", 0, true, OPT_WATCH_PARAMETER, "ENVSSM_WATCH_PARAMETER"},
+        {"stop-signal", 0, true, OPT_STOP_SIGNAL, "ENVSSM_STOP_SIGNAL"},
+        {"stop-timeout", 0, true, OPT_STOP_TIMEOUT, "ENVSSM_STOP_TIMEOUT"},
         {"log-format", 0, true, OPT_LOG_FORMAT, "ENVSSM_LOG_FORMAT"},
         {"verbose", 'v', false, OPT_VERBOSE, NULL},
         {"help", 'h', false, OPT_HELP, NULL},
@@ -167,6 +184,21 @@ static int parse_timeout(const char *v, const char *from, struct cli *c, struct 
 	c->timeout_ms = (long)(secs * 1000.0);
 	if (c->timeout_ms < 1)
 		c->timeout_ms = 1;
+	return 0;
+}
+
+/* parse_stop_timeout reads seconds (a fraction allowed), 0 to 3600. */
+static int parse_stop_timeout(const char *v, const char *from, struct cli *c, struct err *e)
+{
+	char *end;
+	double secs;
+
+	errno = 0;
+	secs = strtod(v, &end);
+	if (errno || end == v || *end != '\0' || !(secs >= 0) || secs > 3600)
+		return err_set(e, ERR_USAGE, "invalid %s '%.40s': use seconds, from 0 to 3600",
+		               from, v);
+	c->stop_timeout_ms = (long)(secs * 1000.0);
 	return 0;
 }
 
@@ -276,6 +308,19 @@ static int apply_value(struct cli *c, enum opt_id id, const char *arg, const cha
 		break;
 	case OPT_TIMEOUT:
 		return parse_timeout(arg, from, c, e);
+	case OPT_WATCH:
+		return watch_parse_interval(arg, from, &c->watch_ms, e);
+	case OPT_WATCH_PARAMETER:
+		if (arg[0] != '/' && strchr(arg, '/') != NULL)
+			return err_set(e, ERR_USAGE,
+			               "invalid %s '%.64s': a parameter name is '/a/b' or 'name'",
+			               from, arg);
+		c->watch_parameter = arg;
+		break;
+	case OPT_STOP_SIGNAL:
+		return watch_parse_signal(arg, from, &c->stop_signal, e);
+	case OPT_STOP_TIMEOUT:
+		return parse_stop_timeout(arg, from, c, e);
 	case OPT_LOG_FORMAT:
 		return parse_log_format(arg, from, c, e);
 	default:
@@ -441,10 +486,13 @@ static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 	if (dashdash && c->command == NULL)
 		return err_set(e, ERR_USAGE, "no command after '--'");
 	if (c->supervise && (c->format != NULL || c->dry_run))
-		return err_set(e, ERR_USAGE, "--supervise runs a command: it does not go with %s",
+		return err_set(e, ERR_USAGE, "%s runs a command: it does not go with %s",
+		               c->watch_ms > 0 ? "--watch" : "--supervise",
 		               c->format != NULL ? "--format" : "--dry-run");
+	if (c->watch_parameter != NULL && c->watch_ms == 0)
+		return err_set(e, ERR_USAGE, "--watch-parameter needs --watch");
 	if (c->signal_group && !c->supervise)
-		return err_set(e, ERR_USAGE, "--signal-group needs --supervise");
+		return err_set(e, ERR_USAGE, "--signal-group needs --supervise or --watch");
 	return 0;
 }
 
@@ -465,6 +513,8 @@ static int parse_operands(int argc, char **argv, int i, struct cli *c, struct er
 	dashdash = i < argc;
 	if (dashdash && i + 1 < argc)
 		c->command = argv + i + 1;
+	if (c->watch_ms > 0)
+		c->supervise = true; /* a watch is a supervisor that polls */
 	return check_modes(c, dashdash, e);
 }
 
@@ -476,6 +526,8 @@ int cli_parse(int argc, char **argv, char *const *envp, struct cli *c, struct er
 	c->recursive = true;
 	c->decrypt = true;
 	c->references = true;
+	c->stop_signal = SIGTERM;
+	c->stop_timeout_ms = 10000;
 	/* variables first so flags beat them; a bad one is reported only
 	 * once --help and --version are ruled out */
 	env_rc = parse_env(envp, c, e);

@@ -25,30 +25,34 @@ struct cli_list {
 };
 
 struct cli {
-	const char *env_name;       /* -e/--env, ENVSSM_ENV */
-	const char *region;         /* --region */
-	const char *endpoint_url;   /* --endpoint-url */
-	const char *profile;        /* --profile */
-	const char *format;         /* --format, ENVSSM_FORMAT: print mode */
-	const char *output;         /* --output, ENVSSM_OUTPUT */
-	const char *name_prefix;    /* --prefix, ENVSSM_PREFIX */
-	struct cli_list allow;      /* --allow-name, ENVSSM_ALLOW_NAMES */
-	struct cli_list require;    /* --require, ENVSSM_REQUIRE */
-	struct cli_list keep;       /* --keep, ENVSSM_KEEP */
-	bool no_override;           /* --no-override, ENVSSM_NO_OVERRIDE */
-	bool allow_empty;           /* --allow-empty, ENVSSM_ALLOW_EMPTY */
-	bool pristine;              /* --pristine, ENVSSM_PRISTINE */
-	bool last_segment;          /* --last-segment, ENVSSM_LAST_SEGMENT */
-	bool references;            /* default true; --no-references, ENVSSM_NO_REFERENCES */
-	bool recursive;             /* default true; --no-recursive, ENVSSM_NO_RECURSIVE */
-	bool decrypt;               /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */
-	bool dry_run;               /* --dry-run, ENVSSM_DRY_RUN */
-	bool explain;               /* --explain, ENVSSM_EXPLAIN */
-	bool supervise;             /* --supervise, ENVSSM_SUPERVISE */
-	bool signal_group;          /* --signal-group, ENVSSM_SIGNAL_GROUP */
-	long timeout_ms;            /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
-	int verbosity;              /* -v count, ENVSSM_VERBOSE */
-	enum log_format log_format; /* --log-format, ENVSSM_LOG_FORMAT */
+	const char *env_name;        /* -e/--env, ENVSSM_ENV */
+	const char *region;          /* --region */
+	const char *endpoint_url;    /* --endpoint-url */
+	const char *profile;         /* --profile */
+	const char *format;          /* --format, ENVSSM_FORMAT: print mode */
+	const char *output;          /* --output, ENVSSM_OUTPUT */
+	const char *name_prefix;     /* --prefix, ENVSSM_PREFIX */
+	struct cli_list allow;       /* --allow-name, ENVSSM_ALLOW_NAMES */
+	struct cli_list require;     /* --require, ENVSSM_REQUIRE */
+	struct cli_list keep;        /* --keep, ENVSSM_KEEP */
+	bool no_override;            /* --no-override, ENVSSM_NO_OVERRIDE */
+	bool allow_empty;            /* --allow-empty, ENVSSM_ALLOW_EMPTY */
+	bool pristine;               /* --pristine, ENVSSM_PRISTINE */
+	bool last_segment;           /* --last-segment, ENVSSM_LAST_SEGMENT */
+	bool references;             /* default true; --no-references, ENVSSM_NO_REFERENCES */
+	bool recursive;              /* default true; --no-recursive, ENVSSM_NO_RECURSIVE */
+	bool decrypt;                /* default true; --no-decrypt, ENVSSM_NO_DECRYPT */
+	bool dry_run;                /* --dry-run, ENVSSM_DRY_RUN */
+	bool explain;                /* --explain, ENVSSM_EXPLAIN */
+	bool supervise;              /* --supervise, ENVSSM_SUPERVISE */
+	bool signal_group;           /* --signal-group, ENVSSM_SIGNAL_GROUP */
+	long watch_ms;               /* --watch, ENVSSM_WATCH; 0 = no watching */
+	const char *watch_parameter; /* --watch-parameter, ENVSSM_WATCH_PARAMETER */
+	int stop_signal;             /* --stop-signal, ENVSSM_STOP_SIGNAL; SIGTERM */
+	long stop_timeout_ms;        /* --stop-timeout, ENVSSM_STOP_TIMEOUT; 10 s */
+	long timeout_ms;             /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
+	int verbosity;               /* -v count, ENVSSM_VERBOSE */
+	enum log_format log_format;  /* --log-format, ENVSSM_LOG_FORMAT */
 	bool help;
 	bool version;
 	char **paths; /* borrowed from argv */

@@ -32,6 +32,8 @@
 #include "ssm.h"
 #include "vars.h"
 #include "supervise.h"
+#include "versions.h"
+#include "watch.h"
 #include "version.h"
 
 #define EXIT_FAILURE_ENVSSM 125
@@ -487,6 +489,161 @@ static int supervise(struct run *r, const struct exec_state *st)
 	return supervise_wait(&s);
 }
 
+/* What a watch keeps between polls: settings, credentials (refreshed
+ * before they expire) and one connection, and no value. */
+struct watch_ctx {
+	struct run *r;
+	char *const *envp;
+	struct run poll;
+	struct http_client http;
+	bool ready, have_creds;
+	struct run next; /* the environment being started */
+};
+
+/* SDKs refresh credentials this long before they expire. */
+#define WATCH_CREDS_REFRESH_S (15 * 60)
+
+/* release_run_keep_cli releases a run whose cli is borrowed. */
+static void release_run_keep_cli(struct run *r)
+{
+	memset(&r->cli, 0, sizeof(r->cli));
+	run_release(r);
+	memset(r, 0, sizeof(*r));
+}
+
+static int watch_ready(struct watch_ctx *w, struct err *e)
+{
+	struct run *p = &w->poll;
+	long timeout = p->cli.timeout_ms ? p->cli.timeout_ms : DEFAULT_TIMEOUT_MS;
+	struct http_options ho = {NULL, NULL, 5000, timeout, false, NULL, NULL};
+
+	refs_init(&p->refs);
+	if (load_settings(p, w->envp, e) < 0 || connect_ssm(p, w->envp, e) < 0 ||
+	    normalise_paths(p, e) < 0 || choose_base(p, w->envp, e) < 0 ||
+	    (p->cli.references && refs_scan(p->base, &p->refs, e) < 0))
+		return -1;
+	ho.share = p->share;
+	ho.ca_bundle = p->settings.ca_bundle;
+	ho.ca_dir = p->settings.ca_dir;
+	ho.ca_missing = p->settings.ca_missing;
+	if (http_curl_new(&w->http, &ho, e) < 0)
+		return -1;
+	p->aws.http = &w->http;
+	w->ready = true;
+	return 0;
+}
+
+/* watch_poll fills the fingerprint of what a start would load: versions
+ * from DescribeParameters under each PATH and GetParameters for the
+ * references, or of the one --watch-parameter. */
+static int watch_poll(void *arg, struct buf *fp, struct err *e)
+{
+	struct watch_ctx *w = arg;
+	struct run *p = &w->poll;
+	unsigned requests = 0;
+	int rc = 0;
+
+	p->deadline_ms =
+	        now_ms() + (w->r->cli.timeout_ms ? w->r->cli.timeout_ms : DEFAULT_TIMEOUT_MS);
+	if (!w->ready) {
+		release_run_keep_cli(p);
+		http_client_free(&w->http);
+		p->cli = w->r->cli;
+		p->deadline_ms =
+		        now_ms() + (p->cli.timeout_ms ? p->cli.timeout_ms : DEFAULT_TIMEOUT_MS);
+		if (watch_ready(w, e) < 0)
+			return -1;
+	}
+	p->aws.deadline_ms = p->deadline_ms;
+	if (!w->have_creds || (p->creds.expiration != 0 &&
+	                       p->creds.expiration - time(NULL) < WATCH_CREDS_REFRESH_S)) {
+		creds_release(&p->creds);
+		w->have_creds = false;
+		if (load_creds(p, w->envp, e) < 0)
+			return -1;
+		w->have_creds = true;
+	}
+	if (p->cli.watch_parameter != NULL) {
+		const char *name = p->cli.watch_parameter;
+
+		rc = versions_names(&p->aws, &name, 1, fp, &requests, e);
+	}
+	for (size_t i = 0; rc == 0 && p->cli.watch_parameter == NULL && i < p->cli.npaths; i++)
+		rc = versions_path(&p->aws, buf_cstr(&p->paths[i]), p->cli.recursive, fp, &requests,
+		                   e);
+	for (size_t i = 0; rc == 0 && p->cli.watch_parameter == NULL && i < p->refs.len; i++) {
+		const char *name = p->refs.items[i].request;
+
+		rc = versions_names(&p->aws, &name, 1, fp, &requests, e);
+	}
+	if (rc == 0)
+		rc = versions_sort(fp, e);
+	log_debug("watch: polled with %u requests", requests);
+	return rc;
+}
+
+static int watch_build(void *arg, char ***envp, struct err *e)
+{
+	struct watch_ctx *w = arg;
+
+	release_run_keep_cli(&w->next);
+	w->next.cli = w->r->cli;
+	w->next.deadline_ms =
+	        now_ms() + (w->r->cli.timeout_ms ? w->r->cli.timeout_ms : DEFAULT_TIMEOUT_MS);
+	if (prepare(&w->next, w->envp, e) < 0) {
+		release_run_keep_cli(&w->next);
+		return -1;
+	}
+	*envp = w->next.env.envp;
+	return 0;
+}
+
+/* watch_settle: the child has the environment or it was dropped; either
+ * way envssm keeps no value. */
+static void watch_settle(void *arg, bool used)
+{
+	(void)used;
+	release_run_keep_cli(&((struct watch_ctx *)arg)->next);
+}
+
+/* watch polls first, then starts: a change between the two restarts the
+ * program once rather than going unnoticed. */
+static int watch(struct run *r, char *const *envp, const struct exec_state *st, struct err *e)
+{
+	struct watch_ctx w;
+	struct watch_ops ops = {watch_poll, watch_build, watch_settle, &w};
+	struct watch_opts o = {r->cli.watch_ms, r->cli.stop_signal, r->cli.stop_timeout_ms};
+	struct buf first = BUF_INIT;
+	struct supervisor s;
+	int err = 0, status = -1;
+
+	memset(&w, 0, sizeof(w));
+	w.r = r;
+	w.envp = envp;
+	if (watch_poll(&w, &first, e) < 0 || prepare(r, envp, e) < 0)
+		goto done;
+	log_info("start '%s' with %zu variables from SSM and %zu references; watching every %ld ms",
+	         r->cli.command[0], r->vars.len, r->refs.len, r->cli.watch_ms);
+	supervise_init(&s, st, r->cli.signal_group);
+	status = supervise_start(&s, r->cli.command, r->env.envp, &err);
+	if (status != 0) {
+		log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
+		goto done;
+	}
+	envp_release(&r->env);
+	vars_release(&r->vars);
+	refs_release(&r->refs);
+	ssm_params_release(&r->params);
+	creds_release(&r->creds);
+	status = watch_run(&s, &o, &ops, r->cli.command, &first);
+done:
+	buf_release(&first);
+	http_client_free(&w.http);
+	release_run_keep_cli(&w.poll);
+	release_run_keep_cli(&w.next);
+	return status;
+}
+
 /* printed_vars lists what print mode writes: every SSM-sourced value that
  * ends up in the environment, sorted by name. */
 static int printed_vars(const struct run *r, struct format_var **out, size_t *n, struct err *e)
@@ -650,6 +807,8 @@ int main(int argc, char **argv)
 	r.deadline_ms = now_ms() + (r.cli.timeout_ms ? r.cli.timeout_ms : DEFAULT_TIMEOUT_MS);
 	if (r.cli.explain)
 		status = explain(&r, envp, &e) < 0 ? -1 : 0;
+	else if (r.cli.watch_ms > 0)
+		status = watch(&r, envp, &st, &e);
 	else if (prepare(&r, envp, &e) < 0)
 		goto fail;
 	else if (r.cli.dry_run)

@@ -1063,7 +1063,8 @@ class Handler(BaseHTTPRequestHandler):
                                400, "unknown_operation")
             fn = {"GetParametersByPath": fake.op_get_parameters_by_path,
                   "GetParameters": fake.op_get_parameters,
-                  "GetParameter": fake.op_get_parameter}.get(op)
+                  "GetParameter": fake.op_get_parameter,
+                  "DescribeParameters": fake.op_describe_parameters}.get(op)
             if fn is None:
                 raise SSMError("com.amazon.coral.service#UnknownOperationException", "",
                                400, "unknown_operation")
@@ -1790,6 +1791,53 @@ class FakeSSM:
         elif net == "new" and "NextToken" not in out:
             out["NextToken"] = self._token({"a": last, "h": shape, "n": next(self._net_n)})
             self.counters.fault("never_ending_token")
+        return out, len(page)
+
+    def op_describe_parameters(self, req):
+        """Metadata only (no Value): the Path filter (Recursive or OneLevel), up to
+        50 a page, as a watch polls for versions."""
+        maxr = req.get("MaxResults", 50)
+        if not isinstance(maxr, int) or isinstance(maxr, bool) or not 1 <= maxr <= 50:
+            raise SSMError("ValidationException", "1 validation error detected: Value at "
+                           "'maxResults' failed to satisfy constraint: Member must have value "
+                           "between 1 and 50", 400, "validation")
+        path, recursive = None, False
+        for f in req.get("ParameterFilters") or []:
+            if not isinstance(f, dict) or f.get("Key") != "Path":
+                raise SSMError("InvalidFilterKey", "this fake filters DescribeParameters by "
+                               "Path only", 400, "validation")
+            vals = f.get("Values")
+            if not isinstance(vals, list) or len(vals) != 1 or not isinstance(vals[0], str):
+                raise SSMError("InvalidFilterValue", "one Path value", 400, "validation")
+            path, recursive = vals[0], f.get("Option", "OneLevel") == "Recursive"
+        if path is None:
+            raise SSMError("InvalidFilterKey", "this fake needs a Path filter", 400,
+                           "validation")
+        self._denied("DescribeParameters", path)
+        prefix = path if path.endswith("/") else path + "/"
+        tok = req.get("NextToken")
+        after = self._untoken(tok).get("a") if isinstance(tok, str) and tok else None
+        store, page, more = self.store, [], False
+        with store.lock:
+            names = store.names
+            lo = bisect.bisect_left(names, prefix)
+            hi = bisect.bisect_left(names, prefix + "\U0010ffff")
+            i = bisect.bisect_right(names, after, lo, hi) if after is not None else lo
+            while i < hi:
+                name = names[i]
+                i += 1
+                if not recursive and "/" in name[len(prefix):]:
+                    continue
+                if len(page) == maxr:
+                    more = True
+                    break
+                ver = store.params[name][-1]
+                page.append({"Name": name, "Type": ver["Type"], "Version": ver["Version"],
+                             "LastModifiedDate": ver["LastModifiedDate"],
+                             "ARN": self._arn(name)})
+        out = {"Parameters": page}
+        if more:
+            out["NextToken"] = self._token({"a": page[-1]["Name"]})
         return out, len(page)
 
     def _filters(self, filters):

@@ -1,0 +1,58 @@
+/*
+ * watch.h - follow configuration changes: poll versions, and when they
+ * change, replace the program with one started on the new environment.
+ *
+ * The loop runs in the supervisor (supervise.h): it forwards signals and
+ * reaps between polls. A poll asks for names and versions only; only a
+ * change builds a new environment (decrypting), with every check of a
+ * start, before the running program is touched. Failures never touch the
+ * program: envssm logs once per change of state, backs off (capped at
+ * WATCH_BACKOFF_INTERVALS intervals) and tries again.
+ */
+#ifndef ENVSSM_WATCH_H
+#define ENVSSM_WATCH_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "err.h"
+#include "supervise.h"
+
+#define WATCH_BACKOFF_INTERVALS 4
+#define WATCH_SETTLE_ROUNDS     5
+
+struct watch_opts {
+	long interval_ms;     /* between polls, before the ±10% jitter */
+	int stop_signal;      /* sent to the running program on a change */
+	long stop_timeout_ms; /* then SIGKILL */
+};
+
+struct watch_ops {
+	/* poll fills fingerprint (versions.h) for what a start would load */
+	int (*poll)(void *arg, struct buf *fingerprint, struct err *e);
+	/* build makes a complete new environment; *envp stays valid until
+	 * settle */
+	int (*build)(void *arg, char ***envp, struct err *e);
+	/* settle: the built environment was started (used) or dropped; the
+	 * one not in use any more is wiped */
+	void (*settle)(void *arg, bool used);
+	void *arg;
+};
+
+/* watch_parse_interval reads "30", "30s", "5m", "1h" (1 s to 24 h) into
+ * milliseconds; -1 with ERR_USAGE naming from otherwise. */
+int watch_parse_interval(const char *v, const char *from, long *ms, struct err *e);
+
+/* watch_parse_signal reads a signal name ("TERM", "SIGTERM") or number. */
+int watch_parse_signal(const char *v, const char *from, int *sig, struct err *e);
+
+/* watch_jitter is ms scaled by a factor in [0.9, 1.1) from *seed. */
+long watch_jitter(long ms, unsigned long long *seed);
+
+/* watch_run polls every interval until the program exits; first is the
+ * fingerprint taken before the first start. Returns the status to exit
+ * with. */
+int watch_run(struct supervisor *s, const struct watch_opts *o, const struct watch_ops *ops,
+              char *const argv[], const struct buf *first);
+
+#endif

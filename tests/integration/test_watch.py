@@ -1,0 +1,329 @@
+"""--watch: follow configuration changes by restarting the program.
+
+Against moto_server (signature checking on) for changes, and the project's
+fault fake for the failures a watch must sit out (fail static).
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import fakessm  # noqa: E402
+import motoserver  # noqa: E402
+from motoserver import find_leaks, register_secret, secret_token  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(HERE))
+ENVSSM = os.path.abspath(os.environ.get("ENVSSM_TEST_BINARY") or os.path.join(ROOT, "envssm"))
+PYTHON = os.path.realpath(sys.executable)
+SERVER = None
+TMP = None
+
+# The program: appends "pid value" to argv[1] when it starts, then waits;
+# SIGTERM ends it with status 0.
+PROGRAM = r'''
+import os, signal, sys, time
+signal.signal(signal.SIGTERM, lambda s, f: sys.exit(0))
+with open(sys.argv[1], "a") as f:
+    f.write("%d %s %s\n" % (os.getpid(), os.environ.get("COLOR", "-"),
+                            os.environ.get("TOKEN", "-")))
+while True:
+    time.sleep(1)
+'''
+
+
+def setUpModule():
+    global SERVER, TMP
+    TMP = tempfile.mkdtemp(prefix="envssm-watch-")
+    SERVER = motoserver.MotoServer()
+    SERVER.start()
+
+
+def tearDownModule():
+    if SERVER is not None:
+        SERVER.stop()
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+def starts(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [line.split() for line in f if line.strip()]
+
+
+class Watcher:
+    """envssm --watch in the background, stopped by PID."""
+
+    def __init__(self, case, args, env):
+        self.case = case
+        self.out = os.path.join(case.dir, "starts")
+        self.err = open(os.path.join(case.dir, "envssm.log"), "w+b")
+        self.p = subprocess.Popen([ENVSSM, "-v"] + args + ["--", PYTHON, "-I", "-S", "-c",
+                                                          PROGRAM, self.out],
+                                  env=env, stdout=self.err, stderr=self.err)
+
+    def wait_starts(self, n, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(starts(self.out)) >= n:
+                return starts(self.out)
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        return starts(self.out)
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            rc = self.p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = self.p.wait()
+        self.err.seek(0)
+        log = self.err.read()
+        self.err.close()
+        self.case.assertEqual(find_leaks(log), [], "envssm's log leaks a secret")
+        return rc, log.decode("utf-8", "replace")
+
+
+class Watch(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=TMP, prefix=self._testMethodName[:30] + "-")
+        self.home = os.path.join(self.dir, "home")
+        os.makedirs(self.home)
+
+    def env(self, **extra):
+        return SERVER.envssm_env(self.home, extra=extra)
+
+    def test_change_restarts_once(self):
+        token = secret_token("watch token v1")
+        SERVER.put_parameters([("/w1/app/color", "red"),
+                               ("/w1/app/token", token, "SecureString")])
+        w = Watcher(self, ["--watch", "2s", "--stop-timeout", "5", "/w1/app"], self.env())
+        try:
+            first = w.wait_starts(1, 30)
+            self.assertEqual([s[1:] for s in first], [["red", token]])
+            time.sleep(2.5)  # a poll or two with nothing changed: no restart
+            self.assertEqual(len(starts(w.out)), 1)
+            token2 = register_secret("watch token v2", secret_token("watch token v2"))
+            SERVER.put_parameters([("/w1/app/color", "blue"),
+                                   ("/w1/app/token", token2, "SecureString")])
+            changed = time.monotonic()
+            got = w.wait_starts(2, 2.2 + 5 + 2 + 2)  # interval+jitter, settle, stop, slack
+            self.assertEqual(len(got), 2, "no restart after the change")
+            self.assertLess(time.monotonic() - changed, 2.2 + 5 + 2 + 2)
+            self.assertEqual(got[1][1:], ["blue", token2])
+            self.assertNotEqual(got[0][0], got[1][0])
+            time.sleep(5)  # two more intervals: still exactly one restart
+            self.assertEqual(len(starts(w.out)), 2)
+        finally:
+            rc, log = w.stop()
+        self.assertEqual(rc, 0, log)
+        self.assertIn("/w1/app/color (version 1 -> 2)", log)
+        self.assertIn("/w1/app/token (version 1 -> 2)", log)
+        # nothing left running
+        for pid, _, _ in starts(w.out):
+            self.assertFalse(os.path.exists("/proc/%s" % pid), "program %s still runs" % pid)
+
+    def test_watch_parameter(self):
+        SERVER.put_parameters([("/w2/app/color", "red"), ("/w2/deploy", "1")])
+        w = Watcher(self, ["--watch", "2s", "--watch-parameter", "/w2/deploy", "/w2/app"],
+                    self.env())
+        try:
+            self.assertEqual(len(w.wait_starts(1, 30)), 1)
+            SERVER.put_parameters([("/w2/app/color", "green")])
+            time.sleep(5)  # the watched parameter did not move: no restart
+            self.assertEqual(len(starts(w.out)), 1)
+            SERVER.put_parameters([("/w2/deploy", "2")])
+            got = w.wait_starts(2, 15)
+            self.assertEqual(len(got), 2, "no restart after the watched parameter moved")
+            self.assertEqual(got[1][1], "green")
+        finally:
+            rc, log = w.stop()
+        self.assertEqual(rc, 0, log)
+        self.assertIn("/w2/deploy (version 1 -> 2)", log)
+
+    def test_incomplete_environment_keeps_the_program(self):
+        SERVER.put_parameters([("/w3/app/color", "red"), ("/w3/app/size", "1")])
+        w = Watcher(self, ["--watch", "2s", "--require", "SIZE", "/w3/app"], self.env())
+        try:
+            self.assertEqual(len(w.wait_starts(1, 30)), 1)
+            SERVER.client("ssm").delete_parameter(Name="/w3/app/size")
+            time.sleep(7)
+            self.assertEqual(len(starts(w.out)), 1, "restarted on an incomplete environment")
+            self.assertIsNone(w.p.poll())
+            SERVER.put_parameters([("/w3/app/size", "2"), ("/w3/app/color", "blue")])
+            got = w.wait_starts(2, 20)
+            self.assertEqual(len(got), 2)
+            self.assertEqual(got[1][1], "blue")
+        finally:
+            rc, log = w.stop()
+        self.assertEqual(rc, 0, log)
+        self.assertEqual(log.count("required variables are not set"), 1, log)
+
+    def test_program_exit_ends_the_watch(self):
+        SERVER.put_parameters([("/w4/app/color", "red")])
+        p = subprocess.run([ENVSSM, "--watch", "1h", "/w4/app", "--", "sh", "-c", "exit 7"],
+                           env=self.env(), capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 7, p.stderr)
+
+    def test_usage(self):
+        for args in (["--watch", "0", "/x", "--", "true"], ["--watch", "2d", "/x", "--", "true"],
+                     ["--watch-parameter", "/x", "/x", "--", "true"],
+                     ["--watch", "5", "--stop-signal", "NOPE", "/x", "--", "true"],
+                     ["--watch", "5", "--format", "shell", "/x"]):
+            p = subprocess.run([ENVSSM] + args, env=self.env(), capture_output=True, timeout=60)
+            self.assertEqual(p.returncode, 125, args)
+            self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+
+
+WSGI_APP = r'''
+import os
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [os.environ.get("COLOR", "-").encode()]
+'''
+
+
+def can_unshare_pid():
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        return False
+    return subprocess.run(["unshare", "-p", "-f", "--mount-proc", "true"],
+                          capture_output=True).returncode == 0
+
+
+def http_get(port):
+    import urllib.request
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=2) as r:
+            return r.read().decode()
+    except OSError:
+        return None
+
+
+@unittest.skipUnless(shutil.which("gunicorn"), "gunicorn is not installed (apt-get install gunicorn)")
+@unittest.skipUnless(can_unshare_pid(), "needs root and unshare -p")
+class RealService(unittest.TestCase):
+    """gunicorn under envssm --watch as PID 1 of a PID namespace."""
+
+    def test_gunicorn_follows_a_change(self):
+        tmp = tempfile.mkdtemp(dir=TMP, prefix="gunicorn-")
+        home = os.path.join(tmp, "home")
+        os.makedirs(home)
+        with open(os.path.join(tmp, "app.py"), "w") as f:
+            f.write(WSGI_APP)
+        SERVER.put_parameters([("/g/app/color", "red")])
+        port = motoserver.free_loopback_port()
+        log = open(os.path.join(tmp, "envssm.log"), "w+b")
+        stop_timeout = 10
+        p = subprocess.Popen(["unshare", "-p", "-f", "--mount-proc", ENVSSM, "--watch", "2s",
+                              "--stop-timeout", str(stop_timeout), "/g/app", "--",
+                              shutil.which("gunicorn"), "--bind", "127.0.0.1:%d" % port,
+                              "--workers", "2", "--chdir", tmp, "--graceful-timeout", "5",
+                              "app:app"],
+                             env=SERVER.envssm_env(home), stdout=log, stderr=log)
+        try:
+            deadline = time.monotonic() + 30
+            while http_get(port) != "red" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            self.assertEqual(http_get(port), "red", "gunicorn never served the first value")
+            SERVER.put_parameters([("/g/app/color", "blue")])
+            changed = time.monotonic()
+            budget = 2.2 + stop_timeout + 2  # interval (with jitter) + stop time + 2 s
+            while http_get(port) != "blue" and time.monotonic() - changed < budget:
+                time.sleep(0.1)
+            self.assertEqual(http_get(port), "blue", "the change did not reach the service")
+            took = time.monotonic() - changed
+            self.assertLess(took, budget)
+            with open(("/proc/%d/task/%d/children" % (p.pid, p.pid))) as f:
+                envssm_pid = int(f.read().split()[0])
+            os.kill(envssm_pid, signal.SIGTERM)
+            rc = p.wait(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            log.seek(0)
+            text = log.read().decode("utf-8", "replace")
+            log.close()
+        self.assertEqual(rc, 0, text)
+        self.assertIn("/g/app/color (version 1 -> 2)", text)
+        self.assertIsNone(http_get(port), "gunicorn still answers after the stop")
+        left = subprocess.run(["pgrep", "-f", "127.0.0.1:%d" % port], capture_output=True)
+        self.assertEqual(left.stdout, b"", "processes left running")
+
+
+class FailStatic(unittest.TestCase):
+    """SSM failing for several intervals never touches the program; back with a
+    change, it is restarted exactly once."""
+
+    def test_outage_then_change(self):
+        tmp = tempfile.mkdtemp(dir=TMP, prefix="failstatic-")
+        seed = os.path.join(tmp, "seed.json")
+        with open(seed, "w") as f:
+            json.dump([{"Name": "/fs/app/color", "Type": "String", "Value": "red"}], f)
+        log = open(os.path.join(tmp, "fake.log"), "w")
+        fake = fakessm.FakeSSMProcess("--seed", seed, stderr=log)
+        fake.start()
+        out = os.path.join(tmp, "starts")
+        err = open(os.path.join(tmp, "envssm.log"), "w+b")
+        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_EC2_METADATA_DISABLED": "true",
+               "AWS_ENDPOINT_URL": fake.url, "AWS_REGION": "us-east-1",
+               "AWS_ACCESS_KEY_ID": "FAKESSMACCESSKEY0001",
+               "AWS_SECRET_ACCESS_KEY": "fakessmSecretKey/EXAMPLE+0001",
+               "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+               "AWS_MAX_ATTEMPTS": "2"}
+        p = subprocess.Popen([ENVSSM, "--watch", "1s", "--timeout", "3", "/fs/app", "--",
+                              PYTHON, "-I", "-S", "-c", PROGRAM, out],
+                             env=env, stdout=err, stderr=err)
+        try:
+            deadline = time.monotonic() + 30
+            while len(starts(out)) < 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(len(starts(out)), 1)
+            for fault in ({"error_5xx": "all"}, {"throttle": "all"}, {"reset": "all"}):
+                fake.set(**fault)
+                time.sleep(3)
+                fake.set(**{k: "off" for k in fault})
+            fake.set(error_5xx="all")
+            fake.add_params([{"Name": "/fs/app/color", "Type": "String", "Value": "blue"}])
+            time.sleep(3)
+            self.assertEqual(len(starts(out)), 1, "the program was touched during the outage")
+            self.assertIsNone(p.poll())
+            fake.set(error_5xx="off")
+            deadline = time.monotonic() + 20
+            while len(starts(out)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(3)
+            got = starts(out)
+            self.assertEqual(len(got), 2, "not restarted exactly once after the outage")
+            self.assertEqual(got[1][1], "blue")
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+            rc = p.wait(timeout=30)
+            fake.stop()
+            log.close()
+            err.seek(0)
+            text = err.read().decode("utf-8", "replace")
+            err.close()
+        self.assertEqual(rc, 0, text)
+        # logged once per change of state, not once per poll
+        n = text.count("the program keeps its environment")
+        self.assertGreaterEqual(n, 1, "the outage was never seen\n" + text)
+        self.assertLessEqual(n, 8, text)
+        self.assertIn("Parameter Store answers again", text)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
