@@ -392,11 +392,12 @@ static bool foreign_body(const struct aws_op *op, const struct http_response *re
 	       strstr(resp->content_type, "json") == NULL;
 }
 
-static void foreign_error(const struct http_response *resp, struct aws_error *ae)
+static void foreign_error(const struct http_response *resp, const char *const *secrets,
+                          struct aws_error *ae)
 {
 	char type[64];
 
-	scrub_copy(type, sizeof(type), resp->content_type, sizeof(resp->content_type), NULL);
+	scrub_copy(type, sizeof(type), resp->content_type, sizeof(resp->content_type), secrets);
 	snprintf(ae->code, sizeof(ae->code), "UnexpectedContentType");
 	snprintf(ae->message, sizeof(ae->message),
 	         "HTTP 200 with a %s body, not AWS JSON: a proxy or captive portal in the way?",
@@ -444,7 +445,7 @@ static int attempt(struct aws_client *c, const struct aws_op *op, struct http_re
 
 		aws_error_parse(resp, secrets, ae);
 		if (rc == 0 && resp->status == 200)
-			foreign_error(resp, ae);
+			foreign_error(resp, secrets, ae);
 		rc = -1;
 	}
 	sigv4_result_release(&sr.sig);
