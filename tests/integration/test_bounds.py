@@ -145,6 +145,21 @@ class TestOnlyRegularFiles(unittest.TestCase):
         self.refused(["/app"], self.env(AWS_ENDPOINT_URL_SSO=self.fake.url,
                                         AWS_ACCESS_KEY_ID=None, AWS_SECRET_ACCESS_KEY=None))
 
+    def https_url(self):
+        """The fake over https: the connection is made, then the CA bundle
+        would be read (the fake never gets as far as a TLS answer)."""
+        return self.fake.url.replace("http://", "https://", 1)
+
+    def test_ca_bundle(self):
+        self.refused(["/app"], self.env(AWS_ENDPOINT_URL=self.https_url(),
+                                        AWS_CA_BUNDLE=self.fifo))
+
+    def test_profile_ca_bundle(self):
+        env = self.env(AWS_ENDPOINT_URL=self.https_url())
+        with open(env["AWS_CONFIG_FILE"], "w") as f:
+            f.write("[default]\nca_bundle = %s\n" % self.fifo)
+        self.refused(["/app"], env)
+
     def test_github_env(self):
         self.refused(["--format", "github", "/app"], self.env(GITHUB_ENV=self.fifo),
                      program=False)
