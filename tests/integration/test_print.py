@@ -120,6 +120,39 @@ class TestFormats(PrintCase):
         self.assertEqual((after.st_ino, after.st_dev), (before.st_ino, before.st_dev))
         self.assertEqual([n for n in os.listdir("/dev") if n.endswith(".tmp")], [])
 
+    def test_output_dev_stdout_on_a_terminal(self):
+        before = os.lstat("/dev/stdout")
+        master, slave = os.openpty()
+        try:
+            tty = os.ttyname(slave)
+            p = subprocess.Popen([faultlib.ENVSSM, "--format", "json", "--output",
+                                  "/dev/stdout", PATH], env=self.env, cwd=self.dir,
+                                 stdin=subprocess.DEVNULL, stdout=slave,
+                                 stderr=subprocess.PIPE)
+            os.close(slave)
+            slave = -1
+            got = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: every writer has closed the terminal
+                    break
+                if not chunk:
+                    break
+                got += chunk
+            err = p.communicate(timeout=30)[1]
+            self.assertTrue(stat.S_ISCHR(os.stat(tty).st_mode), "the terminal was replaced")
+        finally:
+            os.close(master)
+            if slave >= 0:
+                os.close(slave)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(faultlib.find_leaks(err), [])
+        # the terminal turns each "\n" into "\r\n"
+        self.assertEqual(json.loads(got.replace(b"\r\n", b"\n").decode("utf-8")), VALUES)
+        after = os.lstat("/dev/stdout")
+        self.assertEqual((after.st_ino, after.st_dev), (before.st_ino, before.st_dev))
+
     def test_output_character_device_is_written_in_place(self):
         before = os.stat("/dev/null")
         self.run_print(["--format", "shell", "--output", "/dev/null", PATH])
