@@ -706,6 +706,16 @@ static int write_in_place(const char *path, const struct stat *st, const struct 
 	return 0;
 }
 
+/* is_stdout tells whether st is the file that standard output already
+ * writes to: /dev/stdout when the shell sent it to a file. */
+static bool is_stdout(const struct stat *st)
+{
+	struct stat out;
+
+	return fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st->st_dev &&
+	       out.st_ino == st->st_ino;
+}
+
 int format_write_file(const char *path, const struct buf *data, struct err *e)
 {
 	struct stat st;
@@ -725,6 +735,14 @@ int format_write_file(const char *path, const struct buf *data, struct err *e)
 	if (link && stat(path, &st) < 0)
 		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
 		               errno == ENOENT ? "a symbolic link to nothing" : strerror(errno));
+	/* standard output by another name: written as if it were not named,
+	 * where the shell's > or >> left it */
+	if (link && S_ISREG(st.st_mode) && is_stdout(&st)) {
+		if (write_all(STDOUT_FILENO, data->data, data->len) < 0)
+			return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+			               strerror(errno));
+		return 0;
+	}
 	if (link && S_ISREG(st.st_mode))
 		return err_set(
 		        e, ERR_CONFIG,

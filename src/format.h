@@ -84,8 +84,10 @@ int format_github_delimiter(const char *seed, unsigned attempt, char out[FORMAT_
  * renamed over path; the directory is fsync'd after. What is not a regular
  * file (a terminal, /dev/null, the pipe behind /dev/stdout, a FIFO), or a
  * symlink to one, is never replaced but written in place, its open not
- * waiting for a FIFO's reader. A symlink to a file, or to nothing, is
- * refused: neither followed nor replaced. On failure the temporary file is
+ * waiting for a FIFO's reader. A symlink to the file standard output
+ * writes to (/dev/stdout sent to a file) is written through standard
+ * output; one to any other file, or to nothing, is refused: neither
+ * followed nor replaced. On failure the temporary file is
  * removed, path is untouched and -1 comes back with ERR_CONFIG naming path
  * and the cause. */
 int format_write_file(const char *path, const struct buf *data, struct err *e);

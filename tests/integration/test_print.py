@@ -120,6 +120,30 @@ class TestFormats(PrintCase):
         self.assertEqual((after.st_ino, after.st_dev), (before.st_ino, before.st_dev))
         self.assertEqual([n for n in os.listdir("/dev") if n.endswith(".tmp")], [])
 
+    def test_output_dev_stdout_redirected_to_a_file(self):
+        """/dev/stdout leads to a file when the shell redirects stdout: envssm
+        writes to its stdout as if there were no --output, with the shell's
+        truncation (>) or appending (>>) and the file itself kept."""
+        out = os.path.join(self.dir, "vars.json")
+        for mode, before in (("wb", b""), ("ab", b"EARLIER\n")):
+            with open(out, "wb") as f:
+                f.write(b"OLD CONTENT THAT IS LONGER THAN NOTHING\n" if mode == "wb"
+                        else before)
+            ino = os.stat(out).st_ino
+            with open(out, mode) as f:
+                p = subprocess.run([faultlib.ENVSSM, "--format", "json", "--output",
+                                    "/dev/stdout", PATH], env=self.env, cwd=self.dir,
+                                   stdout=f, stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(faultlib.find_leaks(p.stderr), [])
+            with open(out, "rb") as f:
+                got = f.read()
+            self.assertTrue(got.startswith(before), got[:80])
+            self.assertEqual(json.loads(got[len(before):].decode("utf-8")), VALUES)
+            self.assertEqual(os.stat(out).st_ino, ino, "the file was replaced")
+            self.assertEqual(sorted(os.listdir(self.dir)), [".aws", "vars.json"])
+        self.assertTrue(stat.S_ISLNK(os.lstat("/dev/stdout").st_mode))
+
     def test_output_dev_stdout_on_a_terminal(self):
         before = os.lstat("/dev/stdout")
         master, slave = os.openpty()
