@@ -15,6 +15,7 @@
 
 #include "envp.h"
 #include "log.h"
+#include "scrub.h"
 #include "sigv4.h"
 
 #define AWS_MAX_BODY_BYTES (8u << 20)
@@ -87,22 +88,8 @@ int aws_retry_from_env(struct aws_client *c, char *const *envp, struct err *e)
 
 /* ---- errors ------------------------------------------------------------ */
 
-/* clean_copy copies at most size-1 bytes of s, turning control bytes into
- * spaces, so a hostile message stays one line. */
-static void clean_copy(char *dst, size_t size, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && s[i] != '\0' && o + 1 < size; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		dst[o++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
-	}
-	dst[o] = '\0';
-}
-
 /* set_code applies botocore's rule: cut at ':', keep what follows '#'. */
-static void set_code(struct aws_error *out, const char *code, size_t n)
+static void set_code(struct aws_error *out, const char *code, size_t n, const char *const *secrets)
 {
 	const char *colon = memchr(code, ':', n);
 	const char *hash;
@@ -112,10 +99,11 @@ static void set_code(struct aws_error *out, const char *code, size_t n)
 	for (hash = code + n; hash > code && hash[-1] != '#'; hash--)
 		;
 	n -= (size_t)(hash - code);
-	clean_copy(out->code, sizeof(out->code), hash, n);
+	scrub_copy(out->code, sizeof(out->code), hash, n, secrets);
 }
 
-static bool parse_json_error(const struct http_response *resp, struct aws_error *out)
+static bool parse_json_error(const struct http_response *resp, const char *const *secrets,
+                             struct aws_error *out)
 {
 	cJSON *root, *type, *msg;
 
@@ -130,16 +118,17 @@ static bool parse_json_error(const struct http_response *resp, struct aws_error 
 	if (!cJSON_IsString(msg))
 		msg = cJSON_GetObjectItemCaseSensitive(root, "Message");
 	if (cJSON_IsString(type))
-		set_code(out, type->valuestring, strlen(type->valuestring));
+		set_code(out, type->valuestring, strlen(type->valuestring), secrets);
 	if (cJSON_IsString(msg))
-		clean_copy(out->message, sizeof(out->message), msg->valuestring,
-		           strlen(msg->valuestring));
+		scrub_copy(out->message, sizeof(out->message), msg->valuestring,
+		           strlen(msg->valuestring), secrets);
 	cJSON_Delete(root);
 	return true;
 }
 
 /* xml_text finds <tag>text</tag> in s and copies the text. */
-static bool xml_text(const char *s, const char *tag, char *dst, size_t size)
+static bool xml_text(const char *s, const char *tag, char *dst, size_t size,
+                     const char *const *secrets)
 {
 	char open[32], close[32];
 	const char *a, *b;
@@ -151,40 +140,47 @@ static bool xml_text(const char *s, const char *tag, char *dst, size_t size)
 	a += strlen(open);
 	if ((b = strstr(a, close)) == NULL)
 		return false;
-	clean_copy(dst, size, a, (size_t)(b - a));
+	scrub_copy(dst, size, a, (size_t)(b - a), secrets);
 	return true;
 }
 
-void aws_error_parse(const struct http_response *resp, struct aws_error *out)
+void aws_error_parse(const struct http_response *resp, const char *const *secrets,
+                     struct aws_error *out)
 {
 	const char *body = buf_cstr(&resp->body);
 
 	memset(out, 0, sizeof(*out));
 	out->status = resp->status;
 	out->failure = resp->failure;
-	clean_copy(out->request_id, sizeof(out->request_id), resp->request_id,
-	           sizeof(resp->request_id));
+	scrub_copy(out->request_id, sizeof(out->request_id), resp->request_id,
+	           sizeof(resp->request_id), secrets);
 	if (resp->failure != HTTP_OK)
 		return;
-	if (!parse_json_error(resp, out) && xml_text(body, "Code", out->code, sizeof(out->code))) {
-		xml_text(body, "Message", out->message, sizeof(out->message));
+	if (!parse_json_error(resp, secrets, out) &&
+	    xml_text(body, "Code", out->code, sizeof(out->code), secrets)) {
+		xml_text(body, "Message", out->message, sizeof(out->message), secrets);
 		if (!out->request_id[0])
-			xml_text(body, "RequestId", out->request_id, sizeof(out->request_id));
+			xml_text(body, "RequestId", out->request_id, sizeof(out->request_id),
+			         secrets);
 	}
 	if (!out->code[0] && resp->error_type[0])
-		set_code(out, resp->error_type, strlen(resp->error_type));
+		set_code(out, resp->error_type, strlen(resp->error_type), secrets);
 	if (!out->code[0])
 		snprintf(out->code, sizeof(out->code), "HTTP%ld", resp->status);
 	if (!out->message[0] && resp->status >= 300 && resp->body.len > 0) {
 		/* not JSON and not XML: a proxy page or a server crash page */
 		char type[64];
+		size_t used;
 
-		clean_copy(type, sizeof(type),
+		scrub_copy(type, sizeof(type),
 		           resp->content_type[0] ? resp->content_type : "untyped",
-		           sizeof(resp->content_type));
+		           sizeof(resp->content_type), secrets);
 		snprintf(out->message, sizeof(out->message), "unexpected %s body: ", type);
-		clean_copy(out->message + strlen(out->message),
-		           sizeof(out->message) - strlen(out->message), body, 120);
+		used = strlen(out->message);
+		/* 120 bytes of it, cut after the secrets are out */
+		scrub_copy(out->message + used,
+		           sizeof(out->message) - used < 121 ? sizeof(out->message) - used : 121,
+		           body, resp->body.len, secrets);
 	}
 }
 
@@ -396,11 +392,12 @@ static bool foreign_body(const struct aws_op *op, const struct http_response *re
 	       strstr(resp->content_type, "json") == NULL;
 }
 
-static void foreign_error(const struct http_response *resp, struct aws_error *ae)
+static void foreign_error(const struct http_response *resp, const char *const *secrets,
+                          struct aws_error *ae)
 {
 	char type[64];
 
-	clean_copy(type, sizeof(type), resp->content_type, sizeof(resp->content_type));
+	scrub_copy(type, sizeof(type), resp->content_type, sizeof(resp->content_type), secrets);
 	snprintf(ae->code, sizeof(ae->code), "UnexpectedContentType");
 	snprintf(ae->message, sizeof(ae->message),
 	         "HTTP 200 with a %s body, not AWS JSON: a proxy or captive portal in the way?",
@@ -435,17 +432,24 @@ static int attempt(struct aws_client *c, const struct aws_op *op, struct http_re
 	                            remaining_ms(c)};
 	c->requests++;
 	rc = http_perform(c->http, &req, resp, e);
-	sigv4_result_release(&sr.sig);
 	if (rc < 0 && e != NULL && e->kind == ERR_CONFIG) {
 		memset(ae, 0, sizeof(*ae));
-		return -2; /* nothing to trust: no retry helps */
+		rc = -2; /* nothing to trust: no retry helps */
+	} else if (rc == 0 && resp->status == 200 && !foreign_body(op, resp)) {
+		rc = 0;
+	} else {
+		/* what the server says may quote the request back */
+		const char *const secrets[] = {buf_cstr(&c->creds->session_token),
+		                               buf_cstr(&c->creds->secret_access_key),
+		                               sr.sig.signature, op->secret, NULL};
+
+		aws_error_parse(resp, secrets, ae);
+		if (rc == 0 && resp->status == 200)
+			foreign_error(resp, secrets, ae);
+		rc = -1;
 	}
-	if (rc == 0 && resp->status == 200 && !foreign_body(op, resp))
-		return 0;
-	aws_error_parse(resp, ae);
-	if (rc == 0 && resp->status == 200)
-		foreign_error(resp, ae);
-	return -1;
+	sigv4_result_release(&sr.sig);
+	return rc;
 }
 
 static double next_rand01(struct aws_client *c)
@@ -553,7 +557,7 @@ int aws_call(struct aws_client *c, const struct aws_op *op, struct http_response
 int aws_json_call(struct aws_client *c, const char *target, const struct buf *body,
                   struct http_response *resp, struct aws_error *aerr, struct err *e)
 {
-	struct aws_op op = {"application/x-amz-json-1.1", target, body, false, 0};
+	struct aws_op op = {"application/x-amz-json-1.1", target, body, false, 0, NULL};
 
 	return aws_call(c, &op, resp, aerr, e);
 }

@@ -90,6 +90,7 @@ struct aws_op {
 	const struct buf *body;
 	bool unsigned_request; /* STS AssumeRoleWithWebIdentity: no Authorization */
 	size_t max_body_bytes; /* 0 for the default (8 MiB) */
+	const char *secret;    /* in the body (a web identity token), or NULL */
 };
 
 /* aws_call POSTs op to c->endpoint, SigV4-signed for c->service and
@@ -107,8 +108,12 @@ int aws_json_call(struct aws_client *c, const char *target, const struct buf *bo
 
 /* aws_error_parse reads an error response: JSON __type/message (botocore's
  * rules), XML <Code>/<Message>, else the status and the start of a non-2xx
- * body. Pure. */
-void aws_error_parse(const struct http_response *resp, struct aws_error *out);
+ * body. Everything kept from the response goes through scrub_copy with
+ * secrets (the request's session token, secret key, signature, bearer
+ * token...: a NULL-ended list, or NULL), so that a server quoting the
+ * request back shows none of them. Pure. */
+void aws_error_parse(const struct http_response *resp, const char *const *secrets,
+                     struct aws_error *out);
 
 /* aws_retry_classify tells whether and how an error may be retried. Pure. */
 enum aws_retry_class aws_retry_classify(const struct aws_error *ae);

@@ -82,7 +82,8 @@ struct creds_sys {
 	int (*http_new)(void *arg, const struct http_options *opts, struct http_client *out,
 	                struct err *e);
 	/* read_file reads the whole file into out (wiped on release): 1, 0
-	 * when it does not exist, -1 with e (also when over max_bytes). */
+	 * when it does not exist, -1 with e (also when over max_bytes or not
+	 * a regular file); the real one is file_read. */
 	int (*read_file)(void *arg, const char *path, size_t max_bytes, struct buf *out,
 	                 struct err *e);
 	/* run runs a process, its stdout into out, its stderr passed through:

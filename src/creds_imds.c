@@ -295,7 +295,8 @@ static int fetch_creds(struct imds *m, struct creds *out, struct buf *why, struc
 		               buf_cstr(&role), m->last);
 		goto done;
 	}
-	rc = creds_json_imds(buf_cstr(&body), body.len, out, &path, e);
+	rc = creds_json_imds(buf_cstr(&body), body.len,
+	                     (const char *const[]){buf_cstr(&m->token), NULL}, out, &path, e);
 	if (rc < 0) /* botocore: unreadable credentials are no credentials */
 		rc = creds_why(why, e, "%s: unreadable credentials for role '%s' (%s)", m->cfg.base,
 		               buf_cstr(&role), e != NULL ? e->msg : "?");

@@ -3,12 +3,14 @@
  */
 #include "creds_json.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "aws.h"
 #include "creds_providers.h"
+#include "scrub.h"
 
 /* only_space tells whether [p, p + n) is JSON whitespace. */
 static bool only_space(const char *p, size_t n)
@@ -158,20 +160,22 @@ int creds_json_container(const char *text, size_t len, struct creds *out, struct
 
 /* imds_error says what an IMDS error document or incomplete answer
  * means. */
-static int imds_error(const cJSON *root, struct buf *why, struct err *e)
+static int imds_error(const cJSON *root, const char *const *secrets, struct buf *why, struct err *e)
 {
 	static const char *const need[] = {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"};
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "Code");
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(root, "Message");
+	char said[201];
 
 	buf_truncate(why, 0);
 	if (cJSON_IsString(code) && strcmp(code->valuestring, "Success") != 0) {
-		if (buf_printf(why, e, "IMDS answered %.64s", creds_q(code->valuestring)) < 0)
+		scrub_copy(said, 65, creds_q(code->valuestring), SIZE_MAX, secrets);
+		if (buf_printf(why, e, "IMDS answered %s", said) < 0)
 			return -1;
-		if (cJSON_IsString(msg) &&
-		    buf_printf(why, e, ": %.200s", creds_q(msg->valuestring)) < 0)
-			return -1;
-		return 0;
+		if (!cJSON_IsString(msg))
+			return 0;
+		scrub_copy(said, sizeof(said), creds_q(msg->valuestring), SIZE_MAX, secrets);
+		return buf_printf(why, e, ": %s", said) < 0 ? -1 : 0;
 	}
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, need[i]);
@@ -183,7 +187,8 @@ static int imds_error(const cJSON *root, struct buf *why, struct err *e)
 	return 1;
 }
 
-int creds_json_imds(const char *text, size_t len, struct creds *out, struct buf *why, struct err *e)
+int creds_json_imds(const char *text, size_t len, const char *const *secrets, struct creds *out,
+                    struct buf *why, struct err *e)
 {
 	static const char what[] = "the IMDS answer";
 	cJSON *root;
@@ -192,7 +197,7 @@ int creds_json_imds(const char *text, size_t len, struct creds *out, struct buf 
 	creds_release(out);
 	if (parse_object(text, len, what, &root, e) < 0)
 		return -1;
-	rc = imds_error(root, why, e);
+	rc = imds_error(root, secrets, why, e);
 	if (rc > 0 &&
 	    (fill_keys(root, "AccessKeyId", "SecretAccessKey", "Token", true, what, out, e) < 0 ||
 	     get_time(root, "Expiration", true, what, &out->expiration, e) < 0))

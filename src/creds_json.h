@@ -33,9 +33,11 @@ int creds_json_container(const char *text, size_t len, struct creds *out, struct
 /* creds_json_imds reads .../security-credentials/ROLE: 1 with out filled,
  * 0 with why set when IMDS answered an error document ({"Code":...}) or
  * lacks a field (botocore treats both as "no credentials"), -1 with e
- * when it is not JSON. */
-int creds_json_imds(const char *text, size_t len, struct creds *out, struct buf *why,
-                    struct err *e);
+ * when it is not JSON. The document's Code and Message reach why through
+ * scrub_copy with secrets (the IMDS session token: a NULL-ended list, or
+ * NULL). */
+int creds_json_imds(const char *text, size_t len, const char *const *secrets, struct creds *out,
+                    struct buf *why, struct err *e);
 
 /* creds_json_sso_token reads a cached SSO token (accessToken, expiresAt)
  * into token and *expires. */

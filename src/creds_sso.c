@@ -236,14 +236,14 @@ static int portal(struct creds_ctx *ctx, const char *profile, const struct sso_c
 		goto done;
 	}
 	if (resp.status == 401 || resp.status == 403) {
-		aws_error_parse(&resp, &ae);
+		aws_error_parse(&resp, (const char *const[]){buf_cstr(token), NULL}, &ae);
 		err_set(e, ERR_CREDS,
 		        "the SSO portal refused the cached token of profile '%s' (%s, HTTP %ld): run 'aws sso login --profile %s'",
 		        creds_q(profile), ae.code, resp.status, creds_q(profile));
 		goto done;
 	}
 	if (resp.status != 200) {
-		aws_error_parse(&resp, &ae);
+		aws_error_parse(&resp, (const char *const[]){buf_cstr(token), NULL}, &ae);
 		err_set(e, ERR_AWS,
 		        "unable to get SSO role credentials for profile '%s' from %s: %s%s%s (HTTP %ld)",
 		        creds_q(profile), svc.ep.url, ae.code, ae.message[0] ? ": " : "",

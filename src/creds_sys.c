@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "envp.h"
+#include "file.h"
 #include "pgroup.h"
 
 #define CHILD_POLL_MS 20
@@ -31,58 +32,11 @@ static int real_http_new(void *arg, const struct http_options *opts, struct http
 	return http_curl_new(out, opts, e);
 }
 
-/* read_fd reads all of fd into out, failing past max_bytes. */
-static int read_fd(int fd, const char *path, size_t max_bytes, struct buf *out, struct err *e)
-{
-	char chunk[4096];
-
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(e, ERR_CONFIG, "unable to read '%s': %s", path,
-			               strerror(errno));
-		if (n == 0)
-			break;
-		if (out->len + (size_t)n > max_bytes) {
-			mem_wipe(chunk, sizeof(chunk));
-			return err_set(e, ERR_LIMIT, "'%s' is over %zu bytes", path, max_bytes);
-		}
-		if (buf_append(out, chunk, (size_t)n, e) < 0)
-			return -1;
-	}
-	mem_wipe(chunk, sizeof(chunk));
-	return 0;
-}
-
 static int real_read_file(void *arg, const char *path, size_t max_bytes, struct buf *out,
                           struct err *e)
 {
-	struct stat st;
-	int fd, rc;
-
 	(void)arg;
-	buf_truncate(out, 0);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
-		return 0;
-	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "unable to open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(e, ERR_CONFIG, "unable to read '%s': not a regular file", path);
-	}
-	rc = read_fd(fd, path, max_bytes, out, e);
-	close(fd);
-	if (rc < 0) {
-		buf_release(out);
-		return -1;
-	}
-	if (out->data == NULL && buf_reserve(out, 0, e) < 0)
-		return -1;
-	return 1;
+	return file_read(path, max_bytes, out, e);
 }
 
 static int64_t real_mono_ms(void *arg)

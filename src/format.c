@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 
 #include <openssl/evp.h>
 
+#include "file.h"
 #include "names.h"
 
 #define DELIM_PREFIX       "ghadelimiter_"
@@ -608,11 +611,47 @@ static void sync_dir(const char *path)
 	}
 }
 
-int format_write_file(const char *path, const struct buf *data, struct err *e)
+/* The signals that end envssm: held while a temporary file holds the
+ * values, so that none can end it with the file left behind. */
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+static void hold_stop_signals(sigset_t *old)
+{
+	sigset_t held;
+
+	sigemptyset(&held);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&held, stop_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &held, old);
+}
+
+/* stop_signal_waits tells whether a stop signal arrived while held that
+ * will end envssm as soon as the mask old is back. */
+static bool stop_signal_waits(const sigset_t *old)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		if (sigismember(&pending, stop_signals[i]) == 1 &&
+		    sigismember(old, stop_signals[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* replace_file puts data in place of the regular file (or nothing) at
+ * path: a temporary file beside it, written, synced, renamed over it. A
+ * stop signal in the meantime removes the temporary file, leaves path
+ * untouched, and then ends envssm. */
+static int replace_file(const char *path, const struct buf *data, struct err *e)
 {
 	struct buf tmp = BUF_INIT;
 	int fd, rc = -1, saved = 0;
+	sigset_t old;
 
+	hold_stop_signals(&old);
 	fd = temp_open(path, &tmp, e);
 	if (fd < 0)
 		goto cleanup;
@@ -621,6 +660,8 @@ int format_write_file(const char *path, const struct buf *data, struct err *e)
 		saved = errno;
 	if (close(fd) < 0 && saved == 0)
 		saved = errno;
+	if (saved == 0 && stop_signal_waits(&old))
+		saved = EINTR;
 	if (saved == 0 && rename(tmp.data, path) < 0)
 		saved = errno;
 	if (saved != 0) {
@@ -631,17 +672,92 @@ int format_write_file(const char *path, const struct buf *data, struct err *e)
 	sync_dir(path);
 	rc = 0;
 cleanup:
+	pthread_sigmask(SIG_SETMASK, &old, NULL); /* a waiting stop signal ends envssm here */
 	buf_release(&tmp);
 	return rc;
+}
+
+/* write_in_place writes data into what path names when that is not a
+ * regular file: a terminal, /dev/null, a pipe behind /dev/stdout, a FIFO.
+ * The open does not wait for a FIFO's reader: one must be there already. */
+static int write_in_place(const char *path, const struct stat *st, const struct buf *data,
+                          struct err *e)
+{
+	const char *why = NULL;
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC), flags;
+	struct stat now;
+
+	if (fd < 0)
+		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+		               errno == ENXIO && S_ISFIFO(st->st_mode)
+		                       ? "no process has the FIFO open for reading"
+		                       : strerror(errno));
+	if (fstat(fd, &now) < 0 || (flags = fcntl(fd, F_GETFL)) < 0)
+		why = strerror(errno);
+	else if (S_ISREG(now.st_mode))
+		why = "it became a regular file while being opened";
+	else if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+	         write_all(fd, data->data, data->len) < 0)
+		why = strerror(errno);
+	if (close(fd) < 0 && why == NULL)
+		why = strerror(errno);
+	if (why != NULL)
+		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path, why);
+	return 0;
+}
+
+/* is_stdout tells whether st is the file that standard output already
+ * writes to: /dev/stdout when the shell sent it to a file. */
+static bool is_stdout(const struct stat *st)
+{
+	struct stat out;
+
+	return fstat(STDOUT_FILENO, &out) == 0 && out.st_dev == st->st_dev &&
+	       out.st_ino == st->st_ino;
+}
+
+int format_write_file(const char *path, const struct buf *data, struct err *e)
+{
+	struct stat st;
+	bool link;
+
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+			               strerror(errno));
+		return replace_file(path, data, e);
+	}
+	if (S_ISREG(st.st_mode))
+		return replace_file(path, data, e);
+	/* a symlink to a terminal, a device or a pipe (/dev/stdout) is written
+	 * through; one to a file is neither followed nor replaced */
+	link = S_ISLNK(st.st_mode);
+	if (link && stat(path, &st) < 0)
+		return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+		               errno == ENOENT ? "a symbolic link to nothing" : strerror(errno));
+	/* standard output by another name: written as if it were not named,
+	 * where the shell's > or >> left it */
+	if (link && S_ISREG(st.st_mode) && is_stdout(&st)) {
+		if (write_all(STDOUT_FILENO, data->data, data->len) < 0)
+			return err_set(e, ERR_CONFIG, "unable to write '%s': %s", path,
+			               strerror(errno));
+		return 0;
+	}
+	if (link && S_ISREG(st.st_mode))
+		return err_set(
+		        e, ERR_CONFIG,
+		        "unable to write '%s': a symbolic link to a file; name the file itself",
+		        path);
+	return write_in_place(path, &st, data, e);
 }
 
 int format_append_file(const char *path, const struct buf *data, struct err *e)
 {
 	int fd, saved;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = file_open(path, O_WRONLY | O_APPEND | O_CREAT, e);
 	if (fd < 0)
-		return err_set(e, ERR_CONFIG, "unable to open '%s': %s", path, strerror(errno));
+		return -1;
 	if (write_all(fd, data->data, data->len) < 0) {
 		saved = errno;
 		close(fd);

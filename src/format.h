@@ -78,16 +78,25 @@ int format_render(enum format_kind k, const struct format_var *vars, size_t n,
 int format_github_delimiter(const char *seed, unsigned attempt, char out[FORMAT_DELIM_SIZE],
                             struct err *e);
 
-/* format_write_file replaces path with data atomically: a temporary file
- * beside it (O_EXCL|O_CLOEXEC|O_NOFOLLOW, mode 0600 whatever the umask),
- * every byte written, fsync'd, renamed over path; the directory is fsync'd
- * after. On failure the temporary file is removed, path is untouched and -1
- * comes back with ERR_CONFIG naming path and the cause. */
+/* format_write_file writes data to path. A regular file (or nothing) is
+ * replaced atomically: a temporary file beside it (O_EXCL|O_CLOEXEC|
+ * O_NOFOLLOW, mode 0600 whatever the umask), every byte written, fsync'd,
+ * renamed over path; the directory is fsync'd after. What is not a regular
+ * file (a terminal, /dev/null, the pipe behind /dev/stdout, a FIFO), or a
+ * symlink to one, is never replaced but written in place, its open not
+ * waiting for a FIFO's reader. A symlink to the file standard output
+ * writes to (/dev/stdout sent to a file) is written through standard
+ * output; one to any other file, or to nothing, is refused: neither
+ * followed nor replaced. On failure the temporary file is
+ * removed, path is untouched and -1 comes back with ERR_CONFIG naming path
+ * and the cause. */
 int format_write_file(const char *path, const struct buf *data, struct err *e);
 
 /* format_append_file appends data to path (as $GITHUB_ENV wants:
  * O_APPEND|O_CLOEXEC, created 0600 when missing), retrying short writes.
- * -1 with ERR_CONFIG on failure; bytes already written stay written. */
+ * path must be a regular file and not a symlink (file_open); the open
+ * never blocks on a FIFO or a device. -1 with ERR_CONFIG on failure; bytes
+ * already written stay written. */
 int format_append_file(const char *path, const struct buf *data, struct err *e);
 
 #endif

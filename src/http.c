@@ -3,6 +3,7 @@
  */
 #include "http.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,8 @@
 #include <pthread.h>
 
 #include <curl/curl.h>
+
+#include "file.h"
 
 struct http_share {
 	CURLSH *sh;
@@ -340,10 +343,25 @@ void http_share_free(struct http_share *s)
 	free(s);
 }
 
+/* check_bundle refuses a CA bundle that is not a regular file: OpenSSL
+ * opens it once a connection is up, and a FIFO there would hold envssm
+ * past any deadline. A missing one is left to curl's own error. */
+static int check_bundle(const char *path, struct err *e)
+{
+	int fd = file_open(path, O_RDONLY, e);
+
+	if (fd >= 0)
+		close(fd);
+	return fd == -1 ? -1 : 0;
+}
+
 int http_curl_new(struct http_client *c, const struct http_options *opts, struct err *e)
 {
-	struct curl_impl *ci = calloc(1, sizeof(*ci));
+	struct curl_impl *ci;
 
+	if (opts->ca_bundle != NULL && check_bundle(opts->ca_bundle, e) < 0)
+		return -1;
+	ci = calloc(1, sizeof(*ci));
 	if (ci == NULL)
 		return err_nomem(e);
 	ci->opts = *opts;

@@ -99,7 +99,8 @@ int http_perform(struct http_client *c, const struct http_request *req, struct h
 void http_client_free(struct http_client *c);
 
 /* http_curl_new makes a libcurl client. TLS peers are always verified.
- * Call http_curl_global_init once first. */
+ * A ca_bundle that exists but is not a regular file is refused (-1 with
+ * ERR_CONFIG, as file_open says). Call http_curl_global_init once first. */
 int http_curl_new(struct http_client *c, const struct http_options *opts, struct err *e);
 
 /* http_curl_global_init initialises libcurl once per process. */

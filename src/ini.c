@@ -11,26 +11,29 @@
 #include "ini.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <search.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "buf.h"
+#include "file.h"
 
 #define INI_MAX_FILE_BYTES (1024 * 1024)
 #define INI_MAX_LINE_BYTES (64 * 1024)
-#define INI_READ_CHUNK     (64 * 1024)
 #define INI_NO_KEY         SIZE_MAX
 
 /* Where the parser stands: the section and the key that an indented line
- * would belong to. */
+ * would belong to. Every step costs what its own line costs, so that a
+ * hostile file of many short lines still parses in linear time. */
 struct ini_state {
 	char *section;     /* borrowed from ini->sections; NULL before any */
 	size_t key;        /* index of the last top-level property, or INI_NO_KEY */
 	size_t key_indent; /* leading blanks of that property's line */
 	bool sub;          /* the key's value was empty: indented lines are sub-properties */
+	size_t value_len;  /* length of the key's value, continuations included */
+	size_t value_cap;  /* bytes allocated for it: continuations grow it by doubling */
+	void *names;       /* tsearch tree of ini->sections, to find a name again */
 	unsigned line;
 };
 
@@ -64,11 +67,6 @@ static char *ini_strndup(const char *p, size_t n, struct err *e)
 	return s;
 }
 
-static bool ini_equal(const char *s, const char *p, size_t n)
-{
-	return strncmp(s, p, n) == 0 && s[n] == '\0';
-}
-
 void ini_init(struct ini *ini)
 {
 	ini->props = NULL;
@@ -76,33 +74,67 @@ void ini_init(struct ini *ini)
 	ini->cap = 0;
 	ini->sections = NULL;
 	ini->nsections = 0;
+	ini->cap_sections = 0;
+}
+
+static int ini_name_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* ini_names_index puts the sections already held in the tree, so that a
+ * header naming one of them again finds it in logarithmic time. */
+static int ini_names_index(const struct ini *ini, struct ini_state *st, struct err *e)
+{
+	for (size_t i = 0; i < ini->nsections; i++) {
+		if (tsearch(ini->sections[i], &st->names, ini_name_cmp) == NULL)
+			return err_nomem(e);
+	}
+	return 0;
+}
+
+/* ini_names_drop frees the tree, not the names it points to. */
+static void ini_names_drop(struct ini_state *st)
+{
+	while (st->names != NULL) {
+		const char *name = *(char *const *)st->names;
+
+		tdelete(name, &st->names, ini_name_cmp);
+	}
 }
 
 /* ini_section_add returns the stored copy of section name [p, p + n),
  * adding it when it is new. Props borrow these copies. */
-static char *ini_section_add(struct ini *ini, const char *p, size_t n, struct err *e)
+static char *ini_section_add(struct ini *ini, struct ini_state *st, const char *p, size_t n,
+                             struct err *e)
 {
-	char **grown;
-	char *s;
-	size_t i;
+	char *s, **found;
 
-	for (i = 0; i < ini->nsections; i++) {
-		if (ini_equal(ini->sections[i], p, n))
-			return ini->sections[i];
+	if (ini->nsections == ini->cap_sections) {
+		size_t cap = ini->cap_sections ? ini->cap_sections * 2 : 8;
+		char **grown;
+
+		if (cap > SIZE_MAX / sizeof(*grown) ||
+		    (grown = realloc(ini->sections, cap * sizeof(*grown))) == NULL) {
+			err_nomem(e);
+			return NULL;
+		}
+		ini->sections = grown;
+		ini->cap_sections = cap;
 	}
-	if (ini->nsections >= SIZE_MAX / sizeof(*grown) - 1) {
-		err_nomem(e);
-		return NULL;
-	}
-	grown = realloc(ini->sections, (ini->nsections + 1) * sizeof(*grown));
-	if (grown == NULL) {
-		err_nomem(e);
-		return NULL;
-	}
-	ini->sections = grown;
 	s = ini_strndup(p, n, e);
 	if (s == NULL)
 		return NULL;
+	found = tsearch(s, &st->names, ini_name_cmp);
+	if (found == NULL) {
+		free(s);
+		err_nomem(e);
+		return NULL;
+	}
+	if (*found != s) {
+		free(s);
+		return *found;
+	}
 	ini->sections[ini->nsections++] = s;
 	return s;
 }
@@ -191,7 +223,7 @@ static int ini_parse_header(struct ini *ini, struct ini_state *st, const char *p
 	if (nrest > 0 && *rest != '#' && *rest != ';')
 		return err_set(e, ERR_CONFIG, "line %u: unexpected text after section header",
 		               st->line);
-	st->section = ini_section_add(ini, name, nname, e);
+	st->section = ini_section_add(ini, st, name, nname, e);
 	if (st->section == NULL)
 		return -1;
 	st->key = INI_NO_KEY;
@@ -232,6 +264,8 @@ static int ini_parse_property(struct ini *ini, struct ini_state *st, const char 
 	st->key = ini->len - 1;
 	st->key_indent = indent;
 	st->sub = nvalue == 0;
+	st->value_len = nvalue;
+	st->value_cap = nvalue + 1;
 	return 0;
 }
 
@@ -249,25 +283,29 @@ static int ini_parse_sub(struct ini *ini, struct ini_state *st, const char *p, s
 	return ini_prop_add(ini, st, parent, strlen(parent), key, nkey, value, nvalue, e);
 }
 
-/* ini_parse_continuation appends "\n" and the line to the current value. */
+/* ini_parse_continuation appends "\n" and the line to the current value,
+ * doubling its room when it runs out (the old room is wiped). */
 static int ini_parse_continuation(struct ini *ini, struct ini_state *st, const char *p, size_t n,
                                   struct err *e)
 {
 	struct ini_prop *prop = &ini->props[st->key];
-	size_t old = strlen(prop->value);
-	char *value;
+	size_t need = st->value_len + n + 2; /* bounded by the text's length */
 
-	if (n > SIZE_MAX - old - 2)
-		return err_nomem(e);
-	value = malloc(old + n + 2);
-	if (value == NULL)
-		return err_nomem(e);
-	memcpy(value, prop->value, old);
-	value[old] = '\n';
-	memcpy(value + old + 1, p, n);
-	value[old + 1 + n] = '\0';
-	mem_free_secure(prop->value);
-	prop->value = value;
+	if (need > st->value_cap) {
+		size_t cap = st->value_cap * 2 > need ? st->value_cap * 2 : need;
+		char *grown = malloc(cap);
+
+		if (grown == NULL)
+			return err_nomem(e);
+		memcpy(grown, prop->value, st->value_len + 1);
+		mem_free_secure(prop->value);
+		prop->value = grown;
+		st->value_cap = cap;
+	}
+	prop->value[st->value_len] = '\n';
+	memcpy(prop->value + st->value_len + 1, p, n);
+	st->value_len += n + 1;
+	prop->value[st->value_len] = '\0';
 	return 0;
 }
 
@@ -299,7 +337,7 @@ static int ini_parse_line(struct ini *ini, struct ini_state *st, const char *p, 
 
 int ini_parse(const char *text, size_t len, struct ini *out, struct err *e)
 {
-	struct ini_state st = {NULL, INI_NO_KEY, 0, false, 0};
+	struct ini_state st = {NULL, INI_NO_KEY, 0, false, 0, 0, NULL, 0};
 	size_t old_len = out->len, old_nsections = out->nsections;
 	const char *end, *nl;
 
@@ -308,6 +346,8 @@ int ini_parse(const char *text, size_t len, struct ini *out, struct err *e)
 	end = text + len;
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		text += 3;
+	if (ini_names_index(out, &st, e) < 0)
+		goto fail;
 	while (text < end) {
 		st.line++;
 		nl = memchr(text, '\n', (size_t)(end - text));
@@ -317,62 +357,29 @@ int ini_parse(const char *text, size_t len, struct ini *out, struct err *e)
 			goto fail;
 		text = nl < end ? nl + 1 : end;
 	}
+	ini_names_drop(&st);
 	return 0;
 fail:
+	ini_names_drop(&st);
 	ini_truncate(out, old_len, old_nsections);
 	return -1;
-}
-
-/* ini_read_fd reads all of fd into b, up to INI_MAX_FILE_BYTES. */
-static int ini_read_fd(int fd, struct buf *b, struct err *e)
-{
-	ssize_t n;
-
-	for (;;) {
-		if (buf_reserve(b, INI_READ_CHUNK, e) < 0)
-			return -1;
-		n = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(e, ERR_CONFIG, "%s", strerror(errno));
-		if (n == 0)
-			return 0;
-		b->len += (size_t)n;
-		b->data[b->len] = '\0';
-		if (b->len > INI_MAX_FILE_BYTES)
-			return err_set(e, ERR_CONFIG, "file too large (over %d bytes)",
-			               INI_MAX_FILE_BYTES);
-	}
 }
 
 int ini_load(const char *path, struct ini *out, bool *missing, struct err *e)
 {
 	struct buf text = BUF_INIT;
-	int fd, rc = -1;
+	int rc = file_read(path, INI_MAX_FILE_BYTES, &text, e);
 
 	if (missing != NULL)
-		*missing = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT && missing != NULL) {
-			*missing = true;
-			return 0;
-		}
-		return err_set(e, ERR_CONFIG, "unable to open '%s': %s", path, strerror(errno));
-	}
-	if (ini_read_fd(fd, &text, e) < 0) {
-		err_prefix(e, "unable to read '%s'", path);
-		goto cleanup;
-	}
-	if (ini_parse(text.data, text.len, out, e) < 0) {
+		*missing = rc == 0;
+	if (rc == 0 && missing == NULL)
+		return err_set(e, ERR_CONFIG, "unable to open '%s': %s", path, strerror(ENOENT));
+	if (rc <= 0)
+		return rc;
+	rc = ini_parse(text.data, text.len, out, e);
+	if (rc < 0)
 		err_prefix(e, "unable to parse '%s'", path);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
 	buf_release(&text);
-	close(fd);
 	return rc;
 }
 

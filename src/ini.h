@@ -33,20 +33,23 @@ struct ini {
 	size_t cap;
 	char **sections; /* every section header seen, in order */
 	size_t nsections;
+	size_t cap_sections;
 };
 
 /* ini_init makes an empty ini. */
 void ini_init(struct ini *ini);
 
 /* ini_parse parses len bytes of text (NUL bytes are an error) and appends
- * to out. A later duplicate key in the same section replaces the earlier
- * one. Returns -1 with ERR_CONFIG and "line N: ..." for a line that is
- * neither a section, a property, a comment nor blank. The name of the file
- * is the caller's to add. */
+ * to out, in time and memory linear in len whatever the text holds. A
+ * later duplicate key in the same section replaces the earlier one.
+ * Returns -1 with ERR_CONFIG and "line N: ..." for a line that is neither
+ * a section, a property, a comment nor blank. The name of the file is the
+ * caller's to add. */
 int ini_parse(const char *text, size_t len, struct ini *out, struct err *e);
 
-/* ini_load reads the file at path (at most 1 MiB) and parses it into out.
- * A file that does not exist sets *missing and returns 0 with out empty. */
+/* ini_load reads the file at path (a regular file of at most 1 MiB,
+ * through file_read) and parses it into out. A file that does not exist
+ * sets *missing and returns 0 with out empty. */
 int ini_load(const char *path, struct ini *out, bool *missing, struct err *e);
 
 /* ini_get returns the value of key in section, or NULL. Borrowed. */

@@ -494,7 +494,10 @@ struct watch_ctx {
 /* release_run_keep_cli releases a run whose cli is borrowed. */
 static void release_run_keep_cli(struct run *r)
 {
+	size_t npaths = r->cli.npaths;
+
 	memset(&r->cli, 0, sizeof(r->cli));
+	r->cli.npaths = npaths; /* run_release frees one normalised path per PATH */
 	run_release(r);
 	memset(r, 0, sizeof(*r));
 }

@@ -359,7 +359,10 @@ static int sts_call(struct aws_client *c, const struct creds *signer, const char
 {
 	struct buf body = BUF_INIT;
 	struct aws_error ae;
-	struct aws_op op = {STS_CONTENT_TYPE, NULL, &body, unsigned_request, STS_MAX_BODY_BYTES};
+	struct aws_op op = {.content_type = STS_CONTENT_TYPE,
+	                    .body = &body,
+	                    .unsigned_request = unsigned_request,
+	                    .max_body_bytes = STS_MAX_BODY_BYTES};
 	const struct creds *saved = c->creds;
 	const char *service = c->service;
 	int rc;
@@ -368,6 +371,8 @@ static int sts_call(struct aws_client *c, const struct creds *signer, const char
 		buf_release(&body);
 		return -1;
 	}
+	if (a != NULL && a->web_identity_token != NULL)
+		op.secret = buf_cstr(a->web_identity_token);
 	c->creds = signer;
 	c->service = "sts";
 	rc = aws_call(c, &op, resp, &ae, e);

@@ -91,8 +91,8 @@ means "all".
 
 EPILOG = (TRIGGER_HELP + """
 Order of the steps for an SSM request (POST with X-Amz-Target): read the request ->
---reset -> --latency-ms -> SigV4 check (--no-auth skips; --skew) -> --throttle and
---rate-limit -> --error-5xx -> the operation (--access-denied, --kms-denied,
+--reset -> --latency-ms -> --echo-request -> SigV4 check (--no-auth skips; --skew) ->
+--throttle and --rate-limit -> --error-5xx -> the operation (--access-denied, --kms-denied,
 --empty-pages, --never-ending-token, --nul-value) -> for a 200 answer only:
 --truncate, --malformed-json, --wrong-content-type, --oversize, --drip.
 
@@ -126,8 +126,8 @@ requests with their headers), GET /__fake/health.
 Stats: requests (SSM calls), by_operation, by_outcome (ok, throttled, 5xx, reset,
 truncated, malformed_json, wrong_content_type, bad_signature, skew, unrecognized_client,
 missing_auth, incomplete_signature, expired_token, access_denied, kms_denied, validation,
-invalid_next_token, not_found, unknown_operation, client_error), by_status, by_error,
-by_access_key, faults (times each fault fired), pages, parameters_returned,
+invalid_next_token, not_found, unknown_operation, echo_request, client_error), by_status,
+by_error, by_access_key, faults (times each fault fired), pages, parameters_returned,
 first_request_at/last_request_at (epoch s, also _iso), timeline (per second since the
 last reset: requests and outcomes), http_requests, control_requests,
 connections_accepted, connections_open, max_concurrent_connections, in_flight,
@@ -363,6 +363,7 @@ OPTIONS = {
     "nul_value": ("optstr", None),
     "empty_pages": ("trigger", None),
     "empty_tail": ("bool", False),
+    "echo_request": ("trigger", None),
     "container_token": ("optstr", None),
     "container_fault": ("ct:" + ",".join(CONTAINER_FAULTS), None),
     "container_delay_ms": ("float", 3000.0),
@@ -1017,6 +1018,13 @@ class Handler(BaseHTTPRequestHandler):
             stats.fault("latency")
             fake.stopping.wait(ms / 1000.0)
         try:
+            # 2b. an error that quotes the request back, headers and body
+            if st.echo_request.fire():
+                stats.fault("echo_request")
+                head = "\n".join("%s: %s" % (k, v) for k, v in self.headers.items())
+                raise SSMError("AccessDeniedException", "User is not authorized; the request "
+                               "was:\n%s\n\n%s" % (head, body.decode("utf-8", "replace")),
+                               400, "echo_request")
             # 3. auth
             if st.auth:
                 info["akid"] = fake.verify(self, body)
@@ -2234,6 +2242,10 @@ def build_parser():
     g.add_argument("--empty-tail", action="store_true", default=S,
                    help="moto's pagination: a full last page carries a NextToken, then an empty "
                         "page ends the list")
+    g.add_argument("--echo-request", nargs="?", const="all", default=S, metavar="TRIGGER",
+                   help="400 AccessDeniedException whose message quotes the request back: "
+                        "every header (the Authorization header and the session token too) "
+                        "and the body, as some servers and proxies do")
     g.add_argument("--random-seed", type=int, default=S,
                    help="seed for RATE triggers (default 0)")
     g.add_argument("--hang-seconds", type=float, default=S,

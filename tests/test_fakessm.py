@@ -244,6 +244,17 @@ class TestGetParameters(Base):
         self.assertEqual(self.fake.stats()["by_outcome"]["kms_denied"], 1)
         self.assertEqual(self.fake.stats()["by_outcome"]["access_denied"], 2)
 
+    def test_echo_request(self):
+        self.fake.set(echo_request="first:1", session_token="tok/en+==")
+        e = self.expect_error("AccessDeniedException",
+                              client(self.fake, token="tok/en+==").get_parameters_by_path,
+                              Path="/app")
+        for part in ("X-Amz-Security-Token: tok/en+==", "Authorization: AWS4-HMAC-SHA256 ",
+                     "Signature=", '"Path": "/app"'):
+            self.assertIn(part, str(e))
+        client(self.fake, token="tok/en+==").get_parameters_by_path(Path="/app")
+        self.assertEqual(self.fake.stats()["by_outcome"]["echo_request"], 1)
+
     def test_nul_value(self):
         self.fake.set(nul_value="/x/one")
         st, h, body = raw(self.fake, {"Names": ["/x/one", "/x/list"]}, "GetParameters")

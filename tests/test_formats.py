@@ -681,7 +681,7 @@ class TestFiles(FormatCase):
                     self.assertEqual(read_dotenv(f.read()), as_text(FIXED))
                 self.assertEqual(os.listdir(d), ['out.env'])
 
-    def test_write_replaces_symlink_not_target(self):
+    def test_write_refuses_symlink_to_a_file(self):
         with tempfile.TemporaryDirectory() as d:
             target = os.path.join(d, 'target')
             with open(target, 'wb') as f:
@@ -689,9 +689,11 @@ class TestFiles(FormatCase):
             link = os.path.join(d, 'link')
             os.symlink(target, link)
             rc, _, err = render('json', FIXED[:3], '--write', link)
-            self.assertEqual(rc, 0, err)
-            self.assertFalse(os.path.islink(link))
+            self.assertEqual(rc, 1)
+            self.assertIn(b"a symbolic link to a file", err)
+            self.assertTrue(os.path.islink(link), 'the symlink was replaced')
             self.assertEqual(open(target, 'rb').read(), b'untouched')
+            self.assertEqual(sorted(os.listdir(d)), ['link', 'target'])
 
     def test_write_failure_leaves_nothing(self):
         with tempfile.TemporaryDirectory() as d:

@@ -77,7 +77,7 @@ static void json(uint8_t which, const char *p, size_t n)
 		check_creds(rc == 0, &c, &e);
 		break;
 	case 2:
-		rc = creds_json_imds(p, n, &c, &why, &e);
+		rc = creds_json_imds(p, n, NULL, &c, &why, &e);
 		check_creds(rc > 0, &c, rc < 0 ? &e : NULL);
 		if (rc == 0 && !one_line(buf_cstr(&why), why.len + 1))
 			abort();

@@ -58,6 +58,7 @@ static void parse_page(const uint8_t *data, size_t size)
 
 static void parse_error(const uint8_t *data, size_t size)
 {
+	static const char *const secrets[] = {"IQoJb3JpZ2luX2VjSESSIONtoken", NULL};
 	struct http_response resp;
 	struct aws_error ae;
 	size_t head = size < 64 ? size : 64;
@@ -73,9 +74,13 @@ static void parse_error(const uint8_t *data, size_t size)
 		resp.content_type[i] = (data[i] < 0x20 || data[i] >= 0x7f) ? '_' : (char)data[i];
 	if (buf_append(&resp.body, data, size, NULL) < 0)
 		abort();
-	aws_error_parse(&resp, &ae);
+	aws_error_parse(&resp, secrets, &ae);
 	if (!clean(ae.code, sizeof(ae.code)) || !clean(ae.message, sizeof(ae.message)) ||
 	    !clean(ae.request_id, sizeof(ae.request_id)) || ae.code[0] == '\0')
+		abort();
+	/* a server quoting the request back never gets its secret shown */
+	if (strstr(ae.code, secrets[0]) != NULL || strstr(ae.message, secrets[0]) != NULL ||
+	    strstr(ae.request_id, secrets[0]) != NULL)
 		abort();
 	(void)aws_retry_classify(&ae);
 	http_response_release(&resp);

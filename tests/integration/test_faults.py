@@ -26,6 +26,7 @@ proves the program ran; its content is the program's exact envp.
 
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -614,6 +615,41 @@ class Test5Signals(FaultCase):
                         % (data["sigign"], ctx))
         self.assertFalse(ignored & (1 << (signal.SIGHUP - 1)),
                          "SIGHUP ignored in the program but not in envssm's parent\n" + ctx)
+
+
+class Test6ServerQuotesTheRequest(FaultCase):
+    """A server whose error message quotes the request back (every header, the
+    body): envssm's message keeps the AWS error but none of the request's secrets
+    -- the session token, the secret key, the signature. The header names it
+    keeps are not secret, so these runs are checked for the secrets themselves
+    rather than for the names of signing headers."""
+
+    def test_session_token_secret_key_and_signature_are_scrubbed(self):
+        token = "IQoJb3JpZ2luX2VjE" + faultlib.secret_token("echoed session token") + "/x+Yz=="
+        faultlib.register_secret("echoed session token, whole", token)
+        fake = self.start_fake(echo_request="all", session_token=token)
+        env = self.env_for(fake, AWS_SESSION_TOKEN=token)
+        for verbose in (False, True):
+            self.n += 1
+            res = run_envssm(["--timeout", "10", PATH], env,
+                             os.path.join(self.dir, "program.%d" % self.n), 10 + SLACK_S,
+                             verbose=verbose)
+            ctx = res.describe()
+            self.assertEqual(res.rc, 125, ctx)
+            self.assertFalse(res.ran, ctx)
+            out = res.out + res.err
+            self.assertIn(b"AccessDeniedException: User is not authorized", res.err, ctx)
+            self.assertIn(b"[redacted]", res.err, ctx)
+            self.assertEqual(faultlib.find_leaks(out), [], ctx)
+            sigs = [re.search(r"Signature=([0-9a-f]{64})", r["headers"]["Authorization"])
+                    .group(1) for r in ssm_requests(fake)]
+            self.assertTrue(sigs, "the fake saw no signed request")
+            for sig in sigs:
+                self.assertNotIn(sig.encode(), out, ctx)
+            # nor a piece of one: no long run of hex digits at all
+            self.assertIsNone(re.search(rb"[0-9a-f]{16}", out), ctx)
+            if not verbose:
+                self.assertEqual(len(res.err_lines()), 1, ctx)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ rename. The program is never run, and envssm's stderr never holds a value."""
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
 import faultlib
@@ -62,14 +64,23 @@ class PrintCase(unittest.TestCase):
         self.addCleanup(self.fake.stop)
         self.env = faultlib.envssm_env(self.fake.url, self.dir)
 
-    def run_print(self, args, env=None, rc=0):
+    def run_print(self, args, env=None, rc=0, limit=30):
         """envssm ARGS with no command: print mode or a dry run."""
         p = subprocess.run([faultlib.ENVSSM] + list(args), env=env or self.env, cwd=self.dir,
-                           capture_output=True, timeout=30)
+                           capture_output=True, timeout=limit)
         res = Result(p.returncode, p.stdout, p.stderr)
         self.assertEqual(p.returncode, rc, res.describe())
         self.assertEqual(faultlib.find_leaks(p.stderr), [], "a value on stderr\n" + res.describe())
         return res
+
+
+def proc_state(pid):
+    """The state letter of a process (R, S, T, Z, ...), or "" once it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 class Result:
@@ -109,6 +120,204 @@ class TestFormats(PrintCase):
         self.assertEqual(got, VALUES)
         leftovers = [n for n in os.listdir(self.dir) if n.endswith(".tmp")]
         self.assertEqual(leftovers, [])
+
+    def test_output_dev_stdout_is_written_in_place(self):
+        before = os.lstat("/dev/stdout")
+        res = self.run_print(["--format", "json", "--output", "/dev/stdout", PATH])
+        # stdout is a pipe here: the values went down it
+        self.assertEqual(json.loads(res.out.decode("utf-8")), VALUES)
+        after = os.lstat("/dev/stdout")
+        self.assertTrue(stat.S_ISLNK(after.st_mode), "/dev/stdout was replaced")
+        self.assertEqual((after.st_ino, after.st_dev), (before.st_ino, before.st_dev))
+        self.assertEqual([n for n in os.listdir("/dev") if n.endswith(".tmp")], [])
+
+    def test_output_dev_stdout_redirected_to_a_file(self):
+        """/dev/stdout leads to a file when the shell redirects stdout: envssm
+        writes to its stdout as if there were no --output, with the shell's
+        truncation (>) or appending (>>) and the file itself kept."""
+        out = os.path.join(self.dir, "vars.json")
+        for mode, before in (("wb", b""), ("ab", b"EARLIER\n")):
+            with open(out, "wb") as f:
+                f.write(b"OLD CONTENT THAT IS LONGER THAN NOTHING\n" if mode == "wb"
+                        else before)
+            ino = os.stat(out).st_ino
+            with open(out, mode) as f:
+                p = subprocess.run([faultlib.ENVSSM, "--format", "json", "--output",
+                                    "/dev/stdout", PATH], env=self.env, cwd=self.dir,
+                                   stdout=f, stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(faultlib.find_leaks(p.stderr), [])
+            with open(out, "rb") as f:
+                got = f.read()
+            self.assertTrue(got.startswith(before), got[:80])
+            self.assertEqual(json.loads(got[len(before):].decode("utf-8")), VALUES)
+            self.assertEqual(os.stat(out).st_ino, ino, "the file was replaced")
+            self.assertEqual(sorted(os.listdir(self.dir)), [".aws", "vars.json"])
+        self.assertTrue(stat.S_ISLNK(os.lstat("/dev/stdout").st_mode))
+
+    def test_output_dev_stdout_on_a_terminal(self):
+        before = os.lstat("/dev/stdout")
+        master, slave = os.openpty()
+        try:
+            tty = os.ttyname(slave)
+            p = subprocess.Popen([faultlib.ENVSSM, "--format", "json", "--output",
+                                  "/dev/stdout", PATH], env=self.env, cwd=self.dir,
+                                 stdin=subprocess.DEVNULL, stdout=slave,
+                                 stderr=subprocess.PIPE)
+            os.close(slave)
+            slave = -1
+            got = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: every writer has closed the terminal
+                    break
+                if not chunk:
+                    break
+                got += chunk
+            err = p.communicate(timeout=30)[1]
+            self.assertTrue(stat.S_ISCHR(os.stat(tty).st_mode), "the terminal was replaced")
+        finally:
+            os.close(master)
+            if slave >= 0:
+                os.close(slave)
+        self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(faultlib.find_leaks(err), [])
+        # the terminal turns each "\n" into "\r\n"
+        self.assertEqual(json.loads(got.replace(b"\r\n", b"\n").decode("utf-8")), VALUES)
+        after = os.lstat("/dev/stdout")
+        self.assertEqual((after.st_ino, after.st_dev), (before.st_ino, before.st_dev))
+
+    def test_output_character_device_is_written_in_place(self):
+        before = os.stat("/dev/null")
+        self.run_print(["--format", "shell", "--output", "/dev/null", PATH])
+        after = os.stat("/dev/null")
+        self.assertTrue(stat.S_ISCHR(after.st_mode), "/dev/null was replaced")
+        self.assertEqual(after.st_rdev, before.st_rdev)
+
+    def test_output_fifo_with_a_reader(self):
+        fifo = os.path.join(self.dir, "fifo")
+        os.mkfifo(fifo, 0o600)
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            self.run_print(["--format", "json", "--output", fifo, PATH])
+            got = b""
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                got += chunk
+        finally:
+            os.close(fd)
+        self.assertEqual(json.loads(got.decode("utf-8")), VALUES)
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced")
+        self.assertEqual(sorted(os.listdir(self.dir)), [".aws", "fifo"])
+
+    def test_output_fifo_without_a_reader_fails_at_once(self):
+        fifo = os.path.join(self.dir, "fifo")
+        os.mkfifo(fifo, 0o600)
+        res = self.run_print(["--format", "json", "--timeout", "30", "--output", fifo, PATH],
+                             rc=125, limit=5)
+        self.assertIn(b"no process has the FIFO open for reading", res.err)
+        self.assertEqual(len(res.err.splitlines()), 1, res.describe())
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+
+    def test_output_symlink_to_a_file_is_refused(self):
+        other = os.path.join(self.dir, "other")
+        os.mkdir(other)
+        target = os.path.join(other, "vars.env")
+        with open(target, "w") as f:
+            f.write("OLD=1\n")
+        link = os.path.join(self.dir, "link.env")
+        os.symlink(os.path.join("other", "vars.env"), link)
+        res = self.run_print(["--format", "dotenv", "--output", link, PATH], rc=125)
+        self.assertIn(b"a symbolic link to a file; name the file itself", res.err)
+        self.assertEqual(len(res.err.splitlines()), 1, res.describe())
+        self.assertEqual(os.readlink(link), os.path.join("other", "vars.env"),
+                         "the symlink was replaced")
+        with open(target) as f:
+            self.assertEqual(f.read(), "OLD=1\n", "the symlink was followed")
+        self.assertEqual(sorted(os.listdir(self.dir)), [".aws", "link.env", "other"])
+        self.assertEqual(os.listdir(other), ["vars.env"])
+
+    def test_output_dangling_symlink_is_refused(self):
+        link = os.path.join(self.dir, "link.env")
+        os.symlink("nowhere/vars.env", link)
+        os.mkdir(os.path.join(self.dir, "nowhere"))
+        res = self.run_print(["--format", "dotenv", "--output", link, PATH], rc=125)
+        self.assertIn(b"a symbolic link to nothing", res.err)
+        self.assertTrue(os.path.islink(link))
+        self.assertEqual(os.listdir(os.path.join(self.dir, "nowhere")), [])
+
+    def test_github_env_symlink_is_refused(self):
+        target = os.path.join(self.dir, "github_env")
+        link = os.path.join(self.dir, "link")
+        os.symlink("github_env", link)
+        env = dict(self.env, GITHUB_ENV=link)
+        # to nothing: never followed into a new file
+        res = self.run_print(["--format", "github", PATH], env=env, rc=125)
+        self.assertIn(b"unable to write to '%s': a symbolic link" % link.encode(), res.err)
+        self.assertFalse(os.path.exists(target), "a new file at the end of the symlink")
+        # to a file: not followed either
+        with open(target, "w") as f:
+            f.write("EARLIER=kept\n")
+        res = self.run_print(["--format", "github", PATH], env=env, rc=125)
+        self.assertIn(b"a symbolic link", res.err)
+        self.assertTrue(os.path.islink(link))
+        with open(target) as f:
+            self.assertEqual(f.read(), "EARLIER=kept\n")
+
+    def test_stop_signal_while_writing_leaves_no_temporary_file(self):
+        """SIGTERM between the temporary file's creation and its rename: envssm
+        stopped (SIGSTOP) once the file shows up, then SIGTERM and SIGCONT."""
+        big = "/big"
+        fake = faultlib.FakeSSM(seed=[
+            {"Name": "%s/v%03d" % (big, i), "Type": "SecureString",
+             "Value": faultlib.secret_token("print big %d" % i) + "x" * 4000}
+            for i in range(250)])
+        fake.start()
+        self.addCleanup(fake.stop)
+        env = faultlib.envssm_env(fake.url, self.dir)
+        out = os.path.join(self.dir, "vars.env")
+        with open(out, "w") as f:
+            f.write("OLD=1\n")
+        caught = None
+        for _ in range(40):
+            p = subprocess.Popen([faultlib.ENVSSM, "--format", "dotenv", "--output", out, big],
+                                 env=env, cwd=self.dir, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            try:
+                caught = self.stop_at_temporary_file(p)
+                err = p.communicate(timeout=30)[1]
+            finally:
+                faultlib.kill_by_pid(p)
+            if caught:
+                break
+            with open(out, "w") as f:
+                f.write("OLD=1\n")
+        self.assertTrue(caught, "never caught envssm with its temporary file")
+        self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
+        self.assertEqual(faultlib.find_leaks(err), [])
+        self.assertEqual([n for n in os.listdir(self.dir) if n.endswith(".tmp")], [],
+                         "a temporary file holding the values was left behind")
+        with open(out) as f:
+            self.assertEqual(f.read(), "OLD=1\n", "the output was replaced all the same")
+
+    def stop_at_temporary_file(self, p):
+        """Stop p once its temporary file exists; if it still does once p is
+        stopped, send SIGTERM before SIGCONT and return True."""
+        while p.poll() is None:
+            if not any(n.endswith(".tmp") for n in os.listdir(self.dir)):
+                continue
+            os.kill(p.pid, signal.SIGSTOP)
+            while p.poll() is None and proc_state(p.pid) != "T":
+                time.sleep(0.001)
+            there = any(n.endswith(".tmp") for n in os.listdir(self.dir))
+            if there:
+                os.kill(p.pid, signal.SIGTERM)
+            os.kill(p.pid, signal.SIGCONT)
+            return there
+        return False
 
     def test_json(self):
         res = self.run_print(["--format", "json", PATH])

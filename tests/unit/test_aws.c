@@ -25,6 +25,9 @@ struct reply {
 	enum http_failure fail;
 };
 
+/* a reply body that stands for an AccessDenied quoting the request back */
+static const char echo_body[] = "(echo)";
+
 struct fake {
 	const struct reply *script;
 	size_t nscript;
@@ -33,6 +36,7 @@ struct fake {
 	bool had_token[8];
 	bool had_auth[8];
 	char host[8][64];
+	char signature[65]; /* of the last signed request */
 };
 
 static void note_request(struct fake *f, const struct http_request *req)
@@ -48,9 +52,42 @@ static void note_request(struct fake *f, const struct http_request *req)
 			f->had_token[k] = true;
 		if (!strcmp(h->name, "Authorization") && !strncmp(h->value, "AWS4-HMAC-SHA256 ", 17))
 			f->had_auth[k] = true;
+		if (!strcmp(h->name, "Authorization") && strstr(h->value, "Signature=") != NULL)
+			snprintf(f->signature, sizeof(f->signature), "%s",
+				 strstr(h->value, "Signature=") + 10);
 		if (!strcmp(h->name, "Host"))
 			snprintf(f->host[k], sizeof(f->host[k]), "%s", h->value);
 	}
+}
+
+/* put_json appends n bytes of s as the inside of a JSON string. */
+static void put_json(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_putc(b, '\\', NULL);
+		buf_putc(b, s[i], NULL);
+	}
+}
+
+/* echo answers as a server that quotes the request in its error: every
+ * header, the signature alone, and the body. */
+static int echo(struct fake *f, const struct http_request *req, struct http_response *resp,
+		struct err *e)
+{
+	resp->status = 400;
+	buf_puts(&resp->body, "{\"__type\":\"AccessDeniedException\",\"message\":\"request: ", e);
+	for (size_t i = 0; i < req->nheaders; i++) {
+		put_json(&resp->body, req->headers[i].name, strlen(req->headers[i].name));
+		put_json(&resp->body, ": ", 2);
+		put_json(&resp->body, req->headers[i].value, strlen(req->headers[i].value));
+		buf_puts(&resp->body, "\\n", NULL); /* a JSON newline */
+	}
+	put_json(&resp->body, "signature ", 10);
+	put_json(&resp->body, f->signature, strlen(f->signature));
+	put_json(&resp->body, "; body ", 7);
+	put_json(&resp->body, (const char *)req->body, req->body_len);
+	return buf_puts(&resp->body, "\"}", e);
 }
 
 static int fake_perform(void *impl, const struct http_request *req, struct http_response *resp,
@@ -59,12 +96,15 @@ static int fake_perform(void *impl, const struct http_request *req, struct http_
 	struct fake *f = impl;
 	const struct reply *r = &f->script[f->calls < f->nscript ? f->calls : f->nscript - 1];
 
+	memset(f->signature, 0, sizeof(f->signature));
 	note_request(f, req);
 	f->calls++;
 	if (r->fail != HTTP_OK) {
 		resp->failure = r->fail;
 		return err_set(e, ERR_NETWORK, "%s", http_failure_name(r->fail));
 	}
+	if (r->body == echo_body)
+		return echo(f, req, resp, e);
 	resp->status = r->status;
 	snprintf(resp->request_id, sizeof(resp->request_id), "req-%zu", f->calls);
 	if (r->date)
@@ -178,7 +218,7 @@ static void parse(long status, const char *body, const char *etype, struct aws_e
 		snprintf(resp.error_type, sizeof(resp.error_type), "%s", etype);
 	snprintf(resp.content_type, sizeof(resp.content_type), "text/html");
 	buf_puts(&resp.body, body, NULL);
-	aws_error_parse(&resp, out);
+	aws_error_parse(&resp, NULL, out);
 	http_response_release(&resp);
 }
 
@@ -392,6 +432,60 @@ static void test_retry_then_success(void **state)
 	rig_release(&r);
 }
 
+#define ECHO_TOKEN "IQoJb3JpZ2luX2VjEAKE//session+token=="
+#define ECHO_JWT   "eyJhbGciOiJSUzI1NiJ9.web-identity.sig"
+
+/* what the server says may quote the request: the message keeps the error,
+ * never the session token, the secret key or the signature */
+static void test_error_quoting_the_request(void **state)
+{
+	static const struct reply script[] = {
+		{ 400, echo_body, NULL, NULL, HTTP_OK },
+	};
+	struct rig r;
+	struct aws_error ae;
+	struct err e;
+
+	(void)state;
+	rig_init(&r, script, 1, ECHO_TOKEN);
+	assert_int_equal(rig_call(&r, &ae, &e), -1);
+	assert_int_equal(strlen(r.fake.signature), 64);
+	assert_non_null(strstr(e.msg, "AccessDeniedException: request: "));
+	assert_non_null(strstr(e.msg, "X-Amz-Security-Token: [redacted] "));
+	assert_non_null(strstr(e.msg, "Authorization: [redacted] "));
+	assert_non_null(strstr(e.msg, "signature [redacted]; body {\"Path\":\"/app\"}"));
+	assert_null(strstr(e.msg, "session+token"));
+	assert_null(strstr(e.msg, r.fake.signature));
+	assert_null(strstr(ae.message, r.fake.signature));
+	assert_null(strstr(e.msg, "Credential="));
+	rig_release(&r);
+}
+
+/* an unsigned call's own secret (STS's web identity token) too */
+static void test_error_quoting_an_unsigned_request(void **state)
+{
+	static const struct reply script[] = {
+		{ 400, echo_body, NULL, NULL, HTTP_OK },
+	};
+	struct rig r;
+	struct aws_error ae;
+	struct http_response resp;
+	struct buf body = BUF_INIT;
+	struct aws_op op = { "application/x-www-form-urlencoded", NULL, &body, true, 0, ECHO_JWT };
+	struct err e;
+
+	(void)state;
+	rig_init(&r, script, 1, NULL);
+	http_response_init(&resp);
+	buf_puts(&body, "Action=AssumeRoleWithWebIdentity&Jwt=" ECHO_JWT, NULL);
+	assert_int_equal(aws_call(&r.c, &op, &resp, &ae, &e), -1);
+	assert_non_null(strstr(e.msg, "body Action=AssumeRoleWithWebIdentity&Jwt=[redacted]"));
+	assert_null(strstr(e.msg, "web-identity"));
+	http_response_release(&resp);
+	buf_release(&body);
+	rig_release(&r);
+}
+
 static void test_no_retry_on_access_denied(void **state)
 {
 	static const struct reply script[] = {
@@ -559,6 +653,8 @@ int main(void)
 		cmocka_unit_test(test_json_nul),
 		cmocka_unit_test(test_retry_env),
 		cmocka_unit_test(test_retry_then_success),
+		cmocka_unit_test(test_error_quoting_the_request),
+		cmocka_unit_test(test_error_quoting_an_unsigned_request),
 		cmocka_unit_test(test_no_retry_on_access_denied),
 		cmocka_unit_test(test_attempts_exhausted),
 		cmocka_unit_test(test_network_failure_reported),

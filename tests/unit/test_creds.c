@@ -696,6 +696,16 @@ static void test_web_identity(void **state)
 	assert_int_equal(creds_resolve(&r->ctx, &r->c, &r->e), -1);
 	assert_non_null(strstr(r->e.msg, "with the web identity token from AWS_WEB_IDENTITY_TOKEN_FILE at " STS_URL ": InvalidIdentityToken: bad (HTTP 400)"));
 	rig_free(r);
+
+	/* an STS error that quotes the token back shows none of it */
+	r = rig_new(env, "default", false, NULL, NULL);
+	r->w.routes[0].status = 400;
+	r->w.routes[0].body = "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>token "
+			      "eyJhbGciOiJSUzI1NiJ9.payload.sig is not valid</Message></Error></ErrorResponse>";
+	assert_int_equal(creds_resolve(&r->ctx, &r->c, &r->e), -1);
+	assert_non_null(strstr(r->e.msg, ": InvalidIdentityToken: token [redacted] is not valid (HTTP 400)"));
+	assert_null(strstr(r->e.msg, "payload"));
+	rig_free(r);
 }
 
 /* ---- SSO ---------------------------------------------------------------- */
@@ -761,6 +771,18 @@ static void test_sso(void **state)
 	assert_int_equal(creds_resolve(&r->ctx, &r->c, &r->e), -1);
 	assert_string_equal(r->e.msg, "the SSO portal refused the cached token of profile 'default' "
 				      "(UnauthorizedException, HTTP 401): run 'aws sso login --profile default'");
+	rig_free(r);
+
+	/* a portal error that quotes the bearer token back shows none of it */
+	r = rig_new(env, "default", false, "[default]\n" CFG_SSO SSO_SESSION, NULL);
+	r->w.files[1].text = "{\"accessToken\":\"aoaSSOtokenXYZ\",\"expiresAt\":\"" FUTURE "\"}";
+	r->w.routes[2].status = 400;
+	r->w.routes[2].body = "{\"message\":\"bad aoaSSOtokenXYZ; x-amz-sso_bearer_token: aoaSSOtokenXYZ\","
+			      "\"__type\":\"InvalidRequestException\"}";
+	assert_int_equal(creds_resolve(&r->ctx, &r->c, &r->e), -1);
+	assert_non_null(strstr(r->e.msg, "InvalidRequestException: bad [redacted]; "
+					 "x-amz-sso_bearer_token: [redacted] (HTTP 400)"));
+	assert_null(strstr(r->e.msg, "aoaSSO"));
 	rig_free(r);
 }
 
@@ -990,6 +1012,9 @@ static const struct imds_case imds_cases[] = {
 	{ "error document", { NULL }, 200, HTTP_OK, 200,
 	  "{\"Code\":\"AssumeRoleUnauthorizedAccess\",\"Message\":\"EC2 cannot assume the role role.\"}", -1,
 	  "IMDS: " IMDS ": IMDS answered AssumeRoleUnauthorizedAccess: EC2 cannot assume the role role.", false },
+	{ "error document quoting the token", { NULL }, 200, HTTP_OK, 200,
+	  "{\"Code\":\"InvalidToken\",\"Message\":\"imds-token-1 is not valid\"}", -1,
+	  "IMDS: " IMDS ": IMDS answered InvalidToken: [redacted] is not valid", false },
 	{ "garbage", { NULL }, 200, HTTP_OK, 200, "<html>", -1, "unreadable credentials for role 'role'", false },
 	{ "expired", { NULL }, 200, HTTP_OK, 200, IMDS_CREDS("ASIAOLD", PAST), -1,
 	  "credentials from IMDS role 'role' at " IMDS " (IMDSv2) expired at 2023-11-14T21:00:00Z", false },

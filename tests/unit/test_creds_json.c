@@ -148,7 +148,7 @@ static void test_imds_json(void **state)
 		int rc;
 
 		creds_init(&c);
-		rc = creds_json_imds(cases[i].text, strlen(cases[i].text), &c, &why, &e);
+		rc = creds_json_imds(cases[i].text, strlen(cases[i].text), NULL, &c, &why, &e);
 		if (rc != cases[i].rc)
 			fail_msg("case %zu: rc %d (%s)", i, rc, e.msg);
 		if (rc > 0)

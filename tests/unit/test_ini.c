@@ -16,6 +16,36 @@
 
 #include "ini.h"
 
+/* Every allocation the parser makes passes through here (the test is
+ * linked with --wrap=malloc,realloc,calloc): the bytes asked for measure
+ * its work without a clock. */
+void *__real_malloc(size_t n);
+void *__real_realloc(void *p, size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_malloc(size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+
+static size_t allocated;
+
+void *__wrap_malloc(size_t n)
+{
+	allocated += n;
+	return __real_malloc(n);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	allocated += n;
+	return __real_realloc(p, n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	allocated += n * size;
+	return __real_calloc(n, size);
+}
+
 /* parse_ok parses text (a C string) into ini and fails the test on error. */
 static void parse_ok(struct ini *ini, const char *text)
 {
@@ -380,7 +410,7 @@ static void test_load_too_large(void **state)
 	/* one byte more does not */
 	temp_write(path, data, max + 1);
 	assert_int_equal(ini_load(path, &ini, &missing, &e), -1);
-	assert_int_equal(e.kind, ERR_CONFIG);
+	assert_int_equal(e.kind, ERR_LIMIT);
 	assert_non_null(strstr(e.msg, "': file too large (over 1048576 bytes)"));
 	assert_int_equal(strncmp(e.msg, "unable to read '/tmp/envssm-test-ini-", 37), 0);
 	assert_int_equal(ini.len, 0);
@@ -444,6 +474,76 @@ static void test_load_names_file_and_line(void **state)
 	unlink(path);
 }
 
+#define BIG_TEXT (1024 * 1024)
+
+/* big_parse parses len bytes of text, counting what the parser allocates;
+ * a linear parser asks for a small multiple of the text. */
+static void big_parse(struct ini *ini, const char *text, size_t len)
+{
+	struct err e = {0};
+	size_t before;
+
+	ini_init(ini);
+	before = allocated;
+	if (ini_parse(text, len, ini, &e) != 0)
+		fail_msg("unexpected parse error: %s", e.msg);
+	assert_true(allocated - before <= 64 * len);
+}
+
+static void test_many_continuation_lines(void **state)
+{
+	static const char head[] = "[a]\nk = v\n";
+	size_t lines = (BIG_TEXT - (sizeof(head) - 1)) / 3;
+	size_t len = sizeof(head) - 1 + 3 * lines;
+	char *text = malloc(len), *want = malloc(2 * lines + 2);
+	struct ini ini;
+
+	(void)state;
+	assert_non_null(text);
+	assert_non_null(want);
+	memcpy(text, head, sizeof(head) - 1);
+	want[0] = 'v';
+	for (size_t i = 0; i < lines; i++) {
+		memcpy(text + sizeof(head) - 1 + 3 * i, " x\n", 3);
+		memcpy(want + 1 + 2 * i, "\nx", 2);
+	}
+	want[1 + 2 * lines] = '\0';
+	big_parse(&ini, text, len);
+	assert_int_equal(ini.len, 1);
+	assert_int_equal(strlen(ini_get(&ini, "a", "k")), 1 + 2 * lines);
+	assert_string_equal(ini_get(&ini, "a", "k"), want);
+	ini_release(&ini);
+	free(text);
+	free(want);
+}
+
+static void test_many_sections(void **state)
+{
+	size_t n = BIG_TEXT / 20, len = 0, size = 2 * 10 * n + 32;
+	char *text = malloc(size);
+	struct ini ini;
+
+	(void)state;
+	assert_non_null(text);
+	/* every name twice: new ones at first, then all of them again */
+	for (size_t round = 0; round < 2; round++) {
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, size - len, "[s%06zu]\n",
+			                        round ? n - 1 - i : i);
+	}
+	len += (size_t)snprintf(text + len, size - len, "k = v\n");
+	big_parse(&ini, text, len);
+	assert_int_equal(ini.nsections, n);
+	assert_string_equal(ini.sections[0], "s000000");
+	assert_string_equal(ini.sections[n - 1], "s052427");
+	/* the last header named the first section again: no new copy */
+	assert_ptr_equal(ini.props[0].section, ini.sections[0]);
+	assert_string_equal(ini_get(&ini, "s000000", "k"), "v");
+	assert_true(ini_has_section(&ini, "s000001"));
+	ini_release(&ini);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +565,8 @@ int main(void)
 	        cmocka_unit_test(test_load_too_large),
 	        cmocka_unit_test(test_load_round_trip),
 	        cmocka_unit_test(test_load_names_file_and_line),
+	        cmocka_unit_test(test_many_continuation_lines),
+	        cmocka_unit_test(test_many_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -733,7 +733,7 @@ static void test_error_parse(void **state)
 	                          "\"message\":\"line1\nline2\"}",
 	                          NULL),
 	                 0);
-	aws_error_parse(&resp, &ae);
+	aws_error_parse(&resp, NULL, &ae);
 	assert_string_equal(ae.code, "ParameterNotFound");
 	assert_string_equal(ae.message, "line1 line2");
 	assert_string_equal(ae.request_id, "req-1");
