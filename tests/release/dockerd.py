@@ -12,11 +12,12 @@ bridge (--iptables=false --bridge=none), so containers run with --network
 host. Storage is vfs: slow, but it needs no kernel support.
 
 debian_base_tar() builds (once) build/docker-cache/debian-base.tar: a
-`debootstrap --variant=minbase` Debian with python3 (python3-minimal lacks
-http.server), from the Debian mirror the machine's own apt sources name. import_debian_base() loads it into
-an engine under the names given.
+`debootstrap --variant=minbase` Debian with python3 (python3-minimal has no
+http.server), from the Debian mirror the machine's own apt sources name.
+import_debian_base() loads it into an engine under the names given.
 """
 
+import atexit
 import glob
 import os
 import re
@@ -41,6 +42,16 @@ BASE_EXCLUDES = ("./dev/*", "./proc/*", "./sys/*", "./var/cache/apt/archives/*.d
                  "__pycache__")
 START_TIMEOUT_S = 90
 STOP_TIMEOUT_S = 30
+
+
+_running = []
+
+
+@atexit.register
+def _stop_all():
+    """An interrupted run still stops the engines it started."""
+    for engine in list(_running):
+        engine.cleanup()
 
 
 class DockerUnavailable(Exception):
@@ -88,6 +99,7 @@ class Dockerd:
                "--config-file", self.daemon_config]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
+        _running.append(self)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -123,8 +135,10 @@ class Dockerd:
             if ids:
                 self.docker("rm", "-f", *ids, timeout=120)
             self.terminate(self.proc.pid, self.proc)
-        if self.containerd_pid is not None:
+        if self.containerd_pid is not None and self.ours(self.containerd_pid):
+            # dockerd stops its containerd; this is for a dockerd that was killed
             self.terminate(self.containerd_pid)
+        self.containerd_pid = None
         if self.log is not None:
             self.log.close()
             self.log = None
@@ -147,6 +161,14 @@ class Dockerd:
             return
         if proc is not None:
             proc.wait(timeout=10)
+
+    def ours(self, pid):
+        """pid is still the containerd this engine started (not a reused PID)."""
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                return self.exec_root.encode() in f.read()
+        except OSError:
+            return False
 
     @staticmethod
     def alive(pid, proc):
@@ -172,6 +194,8 @@ class Dockerd:
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self in _running:
+            _running.remove(self)
 
     @staticmethod
     def read_pid(path):
