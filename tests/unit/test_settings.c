@@ -493,6 +493,7 @@ static void test_ca_bundle(void **state)
 	assert_int_equal(resolve(&f, env, &pf, &s, &e), -1);
 	assert_int_equal(e.kind, ERR_CONFIG);
 	assert_non_null(strstr(e.msg, "SSL_CERT_FILE=/dev/null/none"));
+	settings_release(&s);
 	env[0] = "SSL_CERT_DIR=/";
 	assert_int_equal(resolve(&f, env, &pf, &s, &e), 0);
 	assert_null(s.ca_bundle);
