@@ -5,6 +5,7 @@
 #   make demo       run envssm against a local moto_server
 #   make static     build/static-TRIPLET/envssm: one file, no shared libraries
 #   make dist       release tarballs (amd64, arm64) and SHA256SUMS under build/dist
+#   make check-release  make dist, then the release tests (root; Docker)
 #   make asan | ubsan | valgrind | lint | format | fuzz | install
 
 VERSION    = 0.1.0
@@ -91,7 +92,7 @@ BIN        = $(O)/envssm
 endif
 
 .PHONY: all deps test-deps check unit integration demo install uninstall asan ubsan \
-        valgrind lint format fuzz fuzz-run bench clean static dist
+        valgrind lint format fuzz fuzz-run bench clean static dist check-release
 
 all: deps $(BIN)
 
@@ -192,6 +193,12 @@ DIST_TRIPLETS ?= x86_64-linux-gnu aarch64-linux-gnu
 dist:
 	@for t in $(DIST_TRIPLETS); do $(MAKE) --no-print-directory static TRIPLET=$$t || exit 1; done
 	release/dist.sh $(VERSION) build/dist $(DIST_TRIPLETS)
+
+# The release tests (tests/release/): the tarballs, the arm64 binary under
+# qemu, CA search and name resolution without NSS, real containers on a
+# private Docker engine. Needs root; see tests/release/run.py.
+check-release: all dist
+	$(PYTHON) tests/release/run.py
 
 asan:
 	$(MAKE) BUILD=asan check

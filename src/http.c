@@ -155,6 +155,24 @@ static enum http_failure classify(CURLcode rc, bool too_large)
 	}
 }
 
+/* failure_detail names the host a lookup or connection failed for: libcurl's
+ * own message says "Could not resolve host: NAME" where its code's text says
+ * only "Couldn't resolve host name". Other failures keep the code's text. */
+static const char *failure_detail(CURLcode rc, const char *detail)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		if (detail[0] != '\0')
+			return detail;
+		break;
+	default:
+		break;
+	}
+	return curl_easy_strerror(rc);
+}
+
 static struct curl_slist *build_headers(const struct http_request *req, struct err *e)
 {
 	struct curl_slist *list = NULL, *next;
@@ -217,6 +235,7 @@ static int curl_perform(void *impl, const struct http_request *req, struct http_
 	struct sink sink = {resp, req->max_body_bytes ? req->max_body_bytes : 1 << 20, false};
 	struct curl_slist *headers = build_headers(req, e);
 	long opened = 0;
+	char detail[CURL_ERROR_SIZE] = "";
 	CURLcode rc;
 
 	if (headers == NULL)
@@ -228,7 +247,9 @@ static int curl_perform(void *impl, const struct http_request *req, struct http_
 	}
 	curl_easy_setopt(ci->h, CURLOPT_CUSTOMREQUEST, NULL);
 	setup_handle(ci, req, headers, &sink);
+	curl_easy_setopt(ci->h, CURLOPT_ERRORBUFFER, detail);
 	rc = curl_easy_perform(ci->h);
+	curl_easy_setopt(ci->h, CURLOPT_ERRORBUFFER, NULL);
 	curl_slist_free_all(headers);
 	if (curl_easy_getinfo(ci->h, CURLINFO_NUM_CONNECTS, &opened) == CURLE_OK)
 		ci->connections += opened;
@@ -237,7 +258,7 @@ static int curl_perform(void *impl, const struct http_request *req, struct http_
 		buf_release(&resp->body);
 		return err_set(e, ERR_NETWORK, "%s (%s)", http_failure_name(resp->failure),
 		               sink.too_large ? "body over the size limit"
-		                              : curl_easy_strerror(rc));
+		                              : failure_detail(rc, detail));
 	}
 	curl_easy_getinfo(ci->h, CURLINFO_RESPONSE_CODE, &resp->status);
 	return 0;

@@ -461,10 +461,12 @@ class Test3Permanent(FaultCase):
         import socket
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as dead:
             dead.bind(("127.0.0.1", 0))  # bound, never listening: refused
-            url = "https://127.0.0.1:%d" % dead.getsockname()[1]
+            port = dead.getsockname()[1]
+            url = "https://127.0.0.1:%d" % port
             fake = self.start_fake()
             env = envssm_env(url, self.home, ca=fake.ca)
-            self.assert_fails(fake, ["unable to connect"], env=env)
+            # the line says where: which address and port refused
+            self.assert_fails(fake, ["unable to connect", "127.0.0.1 port %d" % port], env=env)
 
     def test_nul_value_on_the_last_page(self):
         nul = PATH + "/secret-2"

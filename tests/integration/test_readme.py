@@ -385,8 +385,16 @@ class TestReadme(unittest.TestCase):
         with open(os.path.join(EXAMPLES, "Dockerfile"), encoding="utf-8") as f:
             dockerfile = f.read()
         self.assertIn("ENTRYPOINT %s" % entry, dockerfile)
+        # the one static file from `make static`, nothing built in the image
+        self.assertIn("COPY build/static-${TRIPLET}/envssm /usr/local/bin/envssm", dockerfile)
+        self.assertNotRegex(dockerfile, r"(?m)^RUN ")
+        with open(os.path.join(EXAMPLES, "Dockerfile.debian"), encoding="utf-8") as f:
+            debian = f.read()
+        self.assertIn("ENTRYPOINT %s" % entry, debian)
         for pkg in ("libcurl4", "libcjson1", "ca-certificates"):
-            self.assertIn(pkg, dockerfile)
+            self.assertIn(pkg, debian)
+        # what the README says about them
+        self.assertIn("examples/Dockerfile.debian", readme_text())
         with open(os.path.join(EXAMPLES, "docker-compose.yml"), encoding="utf-8") as f:
             compose = f.read()
         self.assertIn("ENVSSM_ENV", compose)
