@@ -78,8 +78,10 @@ void supervise_init(struct supervisor *s, const struct exec_state *st, bool to_g
 			s->before[sig] = st->actions[sig];
 		if (!supervise_forwards(sig) || was_ignored)
 			continue;
-		sigaddset(&s->fwd, sig);
-		sigaction(sig, &sa, NULL);
+		/* a signal the runtime keeps for itself (a debugger's, say) cannot
+		 * be caught, so it is not waited for either */
+		if (sigaction(sig, &sa, NULL) == 0)
+			sigaddset(&s->fwd, sig);
 	}
 	s->waited = s->fwd;
 	sigaddset(&s->waited, SIGCHLD);
@@ -210,6 +212,14 @@ static bool reap(struct supervisor *s, int *status)
 	return done;
 }
 
+void supervise_forward(const struct supervisor *s, int sig)
+{
+	if (sigismember(&s->fwd, sig) != 1)
+		return; /* not one of ours: a runtime's own, as under valgrind */
+	if (kill(s->to_group ? -s->child : s->child, sig) < 0 && errno != ESRCH)
+		log_notice("unable to forward signal %d: %s", sig, strerror(errno));
+}
+
 int supervise_wait(struct supervisor *s)
 {
 	int status = 125;
@@ -225,7 +235,6 @@ int supervise_wait(struct supervisor *s)
 				return status;
 			continue;
 		}
-		if (kill(s->to_group ? -s->child : s->child, sig) < 0 && errno != ESRCH)
-			log_notice("unable to forward signal %d: %s", sig, strerror(errno));
+		supervise_forward(s, sig);
 	}
 }

@@ -37,6 +37,10 @@ void supervise_init(struct supervisor *s, const struct exec_state *st, bool to_g
  * when the program could not be executed. */
 int supervise_start(struct supervisor *s, char *const argv[], char *const envp[], int *errno_out);
 
+/* supervise_forward passes sig on to the child (or its group): only the
+ * signals supervise_init took over, quietly when the child is gone. */
+void supervise_forward(const struct supervisor *s, int sig);
+
 /* supervise_wait forwards signals and reaps until the child exits;
  * returns its status, 128+N when signal N killed it. */
 int supervise_wait(struct supervisor *s);

@@ -134,9 +134,7 @@ static bool wait_until(struct loop *l, int64_t deadline)
 		if (sig != SIGCHLD) {
 			if (stop_signal(sig))
 				l->stopping = true;
-			if (kill(l->s->to_group ? -l->s->child : l->s->child, sig) < 0 &&
-			    errno != ESRCH)
-				log_notice("unable to forward signal %d: %s", sig, strerror(errno));
+			supervise_forward(l->s, sig);
 			continue;
 		}
 		while ((pid = waitpid(-1, &wstatus, WNOHANG)) > 0) {

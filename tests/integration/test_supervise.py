@@ -17,6 +17,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import motoserver  # noqa: E402
+from faultlib import is_wrapper  # noqa: E402
 from motoserver import find_leaks, secret_token  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -35,6 +36,10 @@ NOT_FORWARDED = {signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD, signal.SIGSEGV,
                  signal.SIGSYS, signal.SIGABRT, signal.SIGTTIN, signal.SIGTTOU}
 FORWARDED = sorted(int(s) for s in signal.valid_signals()
                    if s not in NOT_FORWARDED and (s < 32 or s >= signal.SIGRTMIN))
+# Under make valgrind's wrapper, valgrind keeps SIGRTMAX for its own threads
+# (no program under it can catch that one) and leaves its log files open in
+# every program started below it.
+VALGRIND_SIGNALS = {int(signal.SIGRTMAX)}
 
 # The program: records every signal it gets (number per line) into argv[1],
 # says it is ready, and exits 0 once it has seen each number in argv[2].
@@ -91,7 +96,12 @@ for line in open("/proc/self/status"):
     k, _, v = line.partition(":")
     if k in ("SigBlk", "SigIgn"):
         st[k] = int(v.strip(), 16)
-st["fds"] = sorted(int(fd) for fd in os.listdir("/proc/self/fd"))
+st["fds"] = {}
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        st["fds"][fd] = os.readlink("/proc/self/fd/" + fd)
+    except OSError:
+        pass
 st["env"] = dict(os.environ)
 st["pgid"] = os.getpgid(0) == os.getpid()
 json.dump(st, open(sys.argv[1], "w"))
@@ -185,7 +195,10 @@ class Supervise(unittest.TestCase):
         self.assertTrue(st["SigBlk"] & (1 << (signal.SIGWINCH - 1)), "SIGWINCH not blocked")
         self.assertFalse(st["SigBlk"] & (1 << (signal.SIGTERM - 1)), "envssm's mask leaked")
         # 0, 1, 2, the inherited pipe, and the one Python opens to list /proc/self/fd
-        extra = [fd for fd in st["fds"] if fd not in (0, 1, 2, r)]
+        fds = {int(fd): target for fd, target in st["fds"].items()}
+        if is_wrapper():
+            fds = {fd: t for fd, t in fds.items() if "/valgrind-logs/vg." not in t}
+        extra = [fd for fd in fds if fd not in (0, 1, 2, r)]
         self.assertLessEqual(len(extra), 1, "descriptors beyond the inherited: %r" % st["fds"])
 
     def test_status_passes_through(self):
@@ -228,7 +241,8 @@ class Supervise(unittest.TestCase):
 
     def forward_table(self, ns, group=False):
         out = os.path.join(self.dir, "signals")
-        want = ",".join(str(s) for s in FORWARDED)
+        forwarded = [s for s in FORWARDED if not (is_wrapper() and s in VALGRIND_SIGNALS)]
+        want = ",".join(str(s) for s in forwarded)
         argv = [ENVSSM, "--supervise"] + (["--signal-group"] if group else []) + \
             ["/sup/app", "--", PYTHON, "-I", "-S", "-c", RECORDER, out, want]
         if ns:
@@ -244,7 +258,7 @@ class Supervise(unittest.TestCase):
             if ns:  # envssm is unshare's child, PID 1 inside
                 with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
                     target = int(f.read().split()[0])
-            for sig in FORWARDED:
+            for sig in forwarded:
                 os.kill(target, sig)
                 deadline = time.monotonic() + 5
                 while time.monotonic() < deadline:
@@ -260,7 +274,7 @@ class Supervise(unittest.TestCase):
             self.logs.append(o + e)
         with open(out) as f:
             got = sorted(set(int(x) for x in f.read().split()))
-        self.assertEqual([s for s in FORWARDED if s not in got], [], "signals not forwarded")
+        self.assertEqual([s for s in forwarded if s not in got], [], "signals not forwarded")
         self.assertEqual(rc, 0, e)
 
     def test_forwards_every_catchable_signal(self):
