@@ -65,6 +65,15 @@ const char cli_usage[] =
         "      --stop-signal SIG    how a restart stops COMMAND; default TERM\n"
         "                           (ENVSSM_STOP_SIGNAL)\n"
         "      --stop-timeout SECONDS  then SIGKILL; default 10 (ENVSSM_STOP_TIMEOUT)\n"
+        "      --secret-files DIR   write SecureString values to files in DIR (tmpfs) and set\n"
+        "                           NAME_FILE=DIR/NAME instead of NAME (ENVSSM_SECRET_FILES)\n"
+        "      --secret-files-all   every value to a file, String ones too\n"
+        "                           (ENVSSM_SECRET_FILES_ALL)\n"
+        "      --secret-files-on-disk  allow DIR on a disk file system\n"
+        "                           (ENVSSM_SECRET_FILES_ON_DISK)\n"
+        "      --on-change SIG      with --watch and --secret-files, rewrite the files and send\n"
+        "                           SIG instead of restarting, when only files changed\n"
+        "                           (ENVSSM_ON_CHANGE)\n"
         "      --log-format FMT     text or json (ENVSSM_LOG_FORMAT)\n"
         "  -v, --verbose            progress on stderr; never values (ENVSSM_VERBOSE)\n"
         "  -h, --help               show this help\n"
@@ -101,6 +110,10 @@ enum opt_id {
 	OPT_WATCH_PARAMETER,
 	OPT_STOP_SIGNAL,
 	OPT_STOP_TIMEOUT,
+	OPT_SECRET_FILES,
+	OPT_SECRET_FILES_ALL,
+	OPT_SECRET_FILES_ON_DISK,
+	OPT_ON_CHANGE,
 	OPT_LOG_FORMAT,
 	OPT_VERBOSE,
 	OPT_HELP,
@@ -143,6 +156,10 @@ static const struct opt opts[] = {
         {"watch-parameter", 0, true, OPT_WATCH_PARAMETER, "ENVSSM_WATCH_PARAMETER"},
         {"stop-signal", 0, true, OPT_STOP_SIGNAL, "ENVSSM_STOP_SIGNAL"},
         {"stop-timeout", 0, true, OPT_STOP_TIMEOUT, "ENVSSM_STOP_TIMEOUT"},
+        {"secret-files", 0, true, OPT_SECRET_FILES, "ENVSSM_SECRET_FILES"},
+        {"secret-files-all", 0, false, OPT_SECRET_FILES_ALL, "ENVSSM_SECRET_FILES_ALL"},
+        {"secret-files-on-disk", 0, false, OPT_SECRET_FILES_ON_DISK, "ENVSSM_SECRET_FILES_ON_DISK"},
+        {"on-change", 0, true, OPT_ON_CHANGE, "ENVSSM_ON_CHANGE"},
         {"log-format", 0, true, OPT_LOG_FORMAT, "ENVSSM_LOG_FORMAT"},
         {"verbose", 'v', false, OPT_VERBOSE, NULL},
         {"help", 'h', false, OPT_HELP, NULL},
@@ -274,6 +291,12 @@ static void apply_flag(struct cli *c, enum opt_id id, bool on)
 	case OPT_SIGNAL_GROUP:
 		c->signal_group = on;
 		break;
+	case OPT_SECRET_FILES_ALL:
+		c->secret_files_all = on;
+		break;
+	case OPT_SECRET_FILES_ON_DISK:
+		c->secret_files_on_disk = on;
+		break;
 	case OPT_VERBOSE:
 		if (c->verbosity < 8)
 			c->verbosity++;
@@ -338,6 +361,13 @@ static int apply_value(struct cli *c, enum opt_id id, const char *arg, const cha
 		break;
 	case OPT_STOP_SIGNAL:
 		return watch_parse_signal(arg, from, &c->stop_signal, e);
+	case OPT_ON_CHANGE:
+		return watch_parse_signal(arg, from, &c->on_change, e);
+	case OPT_SECRET_FILES:
+		if (arg[0] == '\0')
+			return err_set(e, ERR_USAGE, "%s needs a directory", from);
+		c->secret_files = arg;
+		break;
 	case OPT_STOP_TIMEOUT:
 		return parse_stop_timeout(arg, from, c, e);
 	case OPT_LOG_FORMAT:
@@ -485,6 +515,22 @@ static int check_options(const struct cli *c, struct err *e)
 	return 0;
 }
 
+/* check_secret_files: files are for a program; print mode prints values */
+static int check_secret_files(const struct cli *c, struct err *e)
+{
+	if (c->secret_files == NULL && (c->secret_files_all || c->secret_files_on_disk))
+		return err_set(e, ERR_USAGE, "%s needs --secret-files",
+		               c->secret_files_all ? "--secret-files-all"
+		                                   : "--secret-files-on-disk");
+	if (c->secret_files != NULL && c->format != NULL)
+		return err_set(e, ERR_USAGE,
+		               "--secret-files hands values to a program as files: it does not go "
+		               "with --format");
+	if (c->on_change != 0 && (c->watch_ms == 0 || c->secret_files == NULL))
+		return err_set(e, ERR_USAGE, "--on-change needs --watch and --secret-files");
+	return 0;
+}
+
 static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 {
 	if (check_options(c, e) < 0)
@@ -512,7 +558,7 @@ static int check_modes(const struct cli *c, bool dashdash, struct err *e)
 		return err_set(e, ERR_USAGE, "--watch-parameter needs --watch");
 	if (c->signal_group && !c->supervise)
 		return err_set(e, ERR_USAGE, "--signal-group needs --supervise or --watch");
-	return 0;
+	return check_secret_files(c, e);
 }
 
 /* parse_operands takes PATH... [-- COMMAND...] from argv[i]. */

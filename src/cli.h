@@ -52,6 +52,10 @@ struct cli {
 	int stop_signal;             /* --stop-signal, ENVSSM_STOP_SIGNAL; SIGTERM */
 	long stop_timeout_ms;        /* --stop-timeout, ENVSSM_STOP_TIMEOUT; 10 s */
 	long timeout_ms;             /* --timeout, ENVSSM_TIMEOUT; 0 = the default */
+	const char *secret_files;    /* --secret-files DIR, ENVSSM_SECRET_FILES */
+	bool secret_files_all;       /* --secret-files-all, ENVSSM_SECRET_FILES_ALL */
+	bool secret_files_on_disk;   /* --secret-files-on-disk, ENVSSM_SECRET_FILES_ON_DISK */
+	int on_change;               /* --on-change SIG, ENVSSM_ON_CHANGE; 0 = restart */
 	int verbosity;               /* -v count, ENVSSM_VERBOSE */
 	enum log_format log_format;  /* --log-format, ENVSSM_LOG_FORMAT */
 	bool help;

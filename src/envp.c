@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 const char *env_get(char *const *envp, const char *name)
 {
 	size_t n = strlen(name);
@@ -137,4 +139,17 @@ void envp_release(struct envp_result *r)
 	free(r->envp);
 	free(r->owned);
 	memset(r, 0, sizeof(*r));
+}
+
+int envp_digest(char *const *envp, unsigned char out[ENVP_DIGEST_LEN], struct err *e)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+
+	/* each entry with its NUL, so that entries cannot run together */
+	for (; ok && envp != NULL && *envp != NULL; envp++)
+		ok = EVP_DigestUpdate(ctx, *envp, strlen(*envp) + 1) == 1;
+	ok = ok && EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : err_set(e, ERR_NOMEM, "unable to hash the environment");
 }

@@ -51,4 +51,9 @@ int envp_build(char *const *inherited, const struct envp_var *vars, size_t nvars
                const struct envp_opts *o, struct envp_result *out, struct err *e);
 
 void envp_release(struct envp_result *r);
+
+/* envp_digest is the SHA-256 of envp's entries in order: what tells two
+ * environments apart without keeping either. */
+#define ENVP_DIGEST_LEN 32
+int envp_digest(char *const *envp, unsigned char out[ENVP_DIGEST_LEN], struct err *e);
 #endif

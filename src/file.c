@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -91,4 +93,33 @@ int file_read(const char *path, size_t max_bytes, struct buf *out, struct err *e
 		return -1;
 	}
 	return 1;
+}
+
+/* The signals that end envssm (file.h). */
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+void file_hold_stop_signals(sigset_t *old)
+{
+	sigset_t held;
+
+	sigemptyset(&held);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&held, stop_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &held, old);
+}
+
+/* file_stop_signal_waits tells whether a stop signal arrived while held that
+ * will end envssm as soon as the mask old is back. */
+bool file_stop_signal_waits(const sigset_t *old)
+{
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		if (sigismember(&pending, stop_signals[i]) == 1 &&
+		    sigismember(old, stop_signals[i]) == 0)
+			return true;
+	}
+	return false;
 }

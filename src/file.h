@@ -7,6 +7,8 @@
 #ifndef ENVSSM_FILE_H
 #define ENVSSM_FILE_H
 
+#include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -34,5 +36,15 @@ int file_open(const char *path, int flags, struct err *e);
  * 'PATH': CAUSE", ERR_LIMIT "unable to read 'PATH': file too large (over
  * N bytes)". */
 int file_read(const char *path, size_t max_bytes, struct buf *out, struct err *e);
+
+/* file_hold_stop_signals blocks the signals that end envssm (TERM, INT,
+ * HUP, QUIT) while a temporary file holds values, so that none can end it
+ * with the file left behind; the mask before goes to *old, to be put back
+ * with pthread_sigmask once the file is in place or removed. */
+void file_hold_stop_signals(sigset_t *old);
+
+/* file_stop_signal_waits tells whether a stop signal arrived while held
+ * that will end envssm as soon as the mask old is back. */
+bool file_stop_signal_waits(const sigset_t *old);
 
 #endif

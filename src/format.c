@@ -611,36 +611,6 @@ static void sync_dir(const char *path)
 	}
 }
 
-/* The signals that end envssm: held while a temporary file holds the
- * values, so that none can end it with the file left behind. */
-static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
-
-static void hold_stop_signals(sigset_t *old)
-{
-	sigset_t held;
-
-	sigemptyset(&held);
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
-		sigaddset(&held, stop_signals[i]);
-	pthread_sigmask(SIG_BLOCK, &held, old);
-}
-
-/* stop_signal_waits tells whether a stop signal arrived while held that
- * will end envssm as soon as the mask old is back. */
-static bool stop_signal_waits(const sigset_t *old)
-{
-	sigset_t pending;
-
-	if (sigpending(&pending) < 0)
-		return false;
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
-		if (sigismember(&pending, stop_signals[i]) == 1 &&
-		    sigismember(old, stop_signals[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* replace_file puts data in place of the regular file (or nothing) at
  * path: a temporary file beside it, written, synced, renamed over it. A
  * stop signal in the meantime removes the temporary file, leaves path
@@ -651,7 +621,7 @@ static int replace_file(const char *path, const struct buf *data, struct err *e)
 	int fd, rc = -1, saved = 0;
 	sigset_t old;
 
-	hold_stop_signals(&old);
+	file_hold_stop_signals(&old);
 	fd = temp_open(path, &tmp, e);
 	if (fd < 0)
 		goto cleanup;
@@ -660,7 +630,7 @@ static int replace_file(const char *path, const struct buf *data, struct err *e)
 		saved = errno;
 	if (close(fd) < 0 && saved == 0)
 		saved = errno;
-	if (saved == 0 && stop_signal_waits(&old))
+	if (saved == 0 && file_stop_signal_waits(&old))
 		saved = EINTR;
 	if (saved == 0 && rename(tmp.data, path) < 0)
 		saved = errno;

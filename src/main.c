@@ -29,6 +29,7 @@
 #include "names.h"
 #include "profile.h"
 #include "refs.h"
+#include "secretfiles.h"
 #include "settings.h"
 #include "ssm.h"
 #include "vars.h"
@@ -60,6 +61,14 @@ struct run {
 	struct vars vars;
 	struct envp_result env;
 	int64_t deadline_ms; /* one overall deadline for every phase */
+	/* --secret-files: the values that go to files (borrowed), and the
+	 * NAME_FILE variables naming them (owned strings) */
+	struct buf sdir_path;
+	struct secret_file *secrets;
+	struct envp_var *file_vars;
+	size_t nfiles;
+	struct secret_dir sdir;
+	bool sdir_open;
 };
 
 static int64_t now_ms(void)
@@ -252,7 +261,87 @@ done:
 	return rc;
 }
 
-/* substitute_refs puts each resolved value in place of its reference. */
+/* to_file tells whether a value of this type goes to a file. */
+static bool to_file(const struct run *r, const char *type)
+{
+	return r->cli.secret_files != NULL &&
+	       (r->cli.secret_files_all || strcmp(type, "SecureString") == 0);
+}
+
+/* add_file puts name's value in the files to write and NAME_FILE=DIR/NAME
+ * in the variables to set. */
+static int add_file(struct run *r, const char *name, const struct buf *value, struct err *e)
+{
+	struct buf var = BUF_INIT, path = BUF_INIT;
+	void *grown;
+
+	if (!secret_file_name_ok(name))
+		return err_set(e, ERR_NAMES, "'%.64s' cannot be a secret file name", name);
+	if (r->sdir_path.len == 0 && secret_dir_abspath(r->cli.secret_files, &r->sdir_path, e) < 0)
+		return -1;
+	if ((grown = realloc(r->secrets, (r->nfiles + 1) * sizeof(*r->secrets))) == NULL)
+		return err_nomem(e);
+	r->secrets = grown;
+	if ((grown = realloc(r->file_vars, (r->nfiles + 1) * sizeof(*r->file_vars))) == NULL)
+		return err_nomem(e);
+	r->file_vars = grown;
+	if (buf_printf(&var, e, "%s_FILE", name) < 0 ||
+	    buf_printf(&path, e, "%s/%s", buf_cstr(&r->sdir_path), name) < 0) {
+		buf_release(&var);
+		buf_release(&path);
+		return -1;
+	}
+	r->file_vars[r->nfiles] = (struct envp_var){buf_detach(&var, e), NULL, path.len};
+	r->file_vars[r->nfiles].value = buf_detach(&path, e);
+	/* the file is named like the variable */
+	r->secrets[r->nfiles] = (struct secret_file){strdup(name), value->data, value->len};
+	if (r->secrets[r->nfiles++].name == NULL)
+		return err_nomem(e);
+	return 0;
+}
+
+/* file_var is the NAME_FILE variable of name when name went to a file. */
+static const struct envp_var *file_var(const struct run *r, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < r->nfiles; i++) {
+		if (strncmp(r->file_vars[i].name, name, n) == 0 &&
+		    strcmp(r->file_vars[i].name + n, "_FILE") == 0)
+			return &r->file_vars[i];
+	}
+	return NULL;
+}
+
+static void files_release(struct run *r)
+{
+	for (size_t i = 0; i < r->nfiles; i++) {
+		free((char *)r->file_vars[i].name);
+		free((char *)r->file_vars[i].value);
+		free((char *)r->secrets[i].name);
+	}
+	free(r->file_vars);
+	free(r->secrets);
+	r->file_vars = NULL;
+	r->secrets = NULL;
+	r->nfiles = 0;
+	buf_release(&r->sdir_path);
+}
+
+/* drop_inherited removes the inherited entries named name (n bytes). */
+static void drop_inherited(struct run *r, const char *name, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; r->base[i] != NULL; i++) {
+		if (strncmp(r->base[i], name, n) != 0 || r->base[i][n] != '=')
+			r->base[k++] = r->base[i];
+	}
+	r->base[k] = NULL;
+}
+
+/* substitute_refs puts each resolved value in place of its reference,
+ * or with --secret-files NAME_FILE for a secret one. */
 static int substitute_refs(struct run *r, struct err *e)
 {
 	size_t owned = 0;
@@ -265,6 +354,14 @@ static int substitute_refs(struct run *r, struct err *e)
 		if (eq == NULL ||
 		    (ref = refs_find(&r->refs, r->base[i], (size_t)(eq - r->base[i]))) == NULL)
 			continue;
+		/* a parameter of the same name wins over the reference anyway */
+		if (to_file(r, ref->param->type) && vars_find(&r->vars, ref->var) == NULL) {
+			if (add_file(r, ref->var, refs_value(ref), e) < 0)
+				return -1;
+			drop_inherited(r, ref->var, strlen(ref->var));
+			i--;
+			continue;
+		}
 		if (buf_printf(&b, e, "%s=", ref->var) < 0 ||
 		    buf_append(&b, refs_value(ref)->data, refs_value(ref)->len, e) < 0) {
 			buf_release(&b);
@@ -305,21 +402,72 @@ static void on_conflict(const char *name, bool overridden, void *arg)
 		log_info("'%s': keeping the inherited value (--no-override)", name);
 }
 
+static int cmp_envp_var(const void *a, const void *b)
+{
+	return strcmp(((const struct envp_var *)a)->name, ((const struct envp_var *)b)->name);
+}
+
+/* inherited_kept tells whether --no-override keeps an inherited name (or
+ * its NAME_FILE), so a parameter's file is not written at all. */
+static bool inherited_kept(const struct run *r, const char *name)
+{
+	struct buf f = BUF_INIT;
+	bool kept;
+
+	if (!r->cli.no_override)
+		return false;
+	if (env_get(r->base, name) != NULL)
+		return true;
+	kept = buf_printf(&f, NULL, "%s_FILE", name) == 0 && env_get(r->base, buf_cstr(&f)) != NULL;
+	buf_release(&f);
+	return kept;
+}
+
+/* build_env merges the parameters' variables into the inherited ones;
+ * with --secret-files a secret parameter gives NAME_FILE instead. */
 static int build_env(struct run *r, struct err *e)
 {
-	struct envp_var *vars = calloc(r->vars.len + 1, sizeof(*vars));
+	struct envp_var *vars = calloc(r->vars.len + r->nfiles + 1, sizeof(*vars));
 	struct envp_opts o = {r->cli.no_override, on_conflict, NULL};
-	int rc;
+	size_t n = 0;
+	int rc = -1;
 
 	if (vars == NULL)
 		return err_nomem(e);
 	for (size_t i = 0; i < r->vars.len; i++) {
-		const struct ssm_param *p = r->vars.items[i].param;
+		const struct var *v = &r->vars.items[i];
 
-		vars[i] =
-		        (struct envp_var){r->vars.items[i].name, buf_cstr(&p->value), p->value.len};
+		if (to_file(r, v->param->type)) {
+			if (inherited_kept(r, v->name)) {
+				log_info("'%s': keeping the inherited value (--no-override)",
+				         v->name);
+				continue;
+			}
+			if (env_get(r->base, v->name) != NULL) {
+				on_conflict(v->name, true, NULL);
+				drop_inherited(r, v->name, strlen(v->name));
+			}
+			if (add_file(r, v->name, &v->param->value, e) < 0)
+				goto done;
+			continue;
+		}
+		vars[n++] =
+		        (struct envp_var){v->name, buf_cstr(&v->param->value), v->param->value.len};
 	}
-	rc = envp_build(r->base, vars, r->vars.len, &o, &r->env, e);
+	for (size_t i = 0; i < r->nfiles; i++)
+		vars[n++] = r->file_vars[i];
+	qsort(vars, n, sizeof(*vars), cmp_envp_var);
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(vars[i - 1].name, vars[i].name) == 0) {
+			err_set(e, ERR_NAMES,
+			        "'%s' would be set twice: by a parameter and as the file variable of "
+			        "a secret",
+			        vars[i].name);
+			goto done;
+		}
+	}
+	rc = envp_build(r->base, vars, n, &o, &r->env, e);
+done:
 	free(vars);
 	return rc;
 }
@@ -335,7 +483,8 @@ static int check_required(const struct run *r, struct err *e)
 	while (rc == 0 && (item = names_list_next(&p, &n)) != NULL) {
 		if (n > 0 && buf_set(&name, item, n, e) < 0)
 			rc = -1;
-		else if (n > 0 && env_get(r->env.envp, buf_cstr(&name)) == NULL)
+		else if (n > 0 && env_get(r->env.envp, buf_cstr(&name)) == NULL &&
+		         file_var(r, buf_cstr(&name)) == NULL)
 			rc = buf_printf(&missing, e, "%s%s", missing.len ? ", " : "",
 			                buf_cstr(&name));
 	}
@@ -349,7 +498,14 @@ static int check_required(const struct run *r, struct err *e)
 /* run_release gives back everything; secrets are wiped on the way. */
 static void run_release(struct run *r)
 {
+	/* the files outlive envssm only when it became the program */
+	if (r->sdir_open) {
+		secret_dir_remove(&r->sdir);
+		secret_dir_close(&r->sdir);
+		r->sdir_open = false;
+	}
 	envp_release(&r->env);
+	files_release(r);
 	vars_release(&r->vars);
 	for (size_t i = 0; r->base_owned != NULL && r->base_owned[i] != NULL; i++)
 		mem_free_secure(r->base_owned[i]);
@@ -435,15 +591,35 @@ static int prepare(struct run *r, char *const *envp, struct err *e)
 		        "nothing to load: no PATH given and no ssm:// references in the environment");
 	if ((r->cli.npaths > 0 || r->refs.len > 0) && fetch(r, envp, e) < 0)
 		return -1;
-	if (substitute_refs(r, e) < 0 || map_names(r, e) < 0 || build_env(r, e) < 0)
+	if (map_names(r, e) < 0 || substitute_refs(r, e) < 0 || build_env(r, e) < 0)
 		return -1;
 	return check_required(r, e);
 }
 
-static int become(struct run *r, const struct exec_state *st)
+/* place_files writes the secret files (--secret-files) into dir, opened
+ * (and checked) the first time. */
+static int place_files(struct run *r, struct run *dir, struct err *e)
+{
+	if (r->cli.secret_files == NULL)
+		return 0;
+	if (!dir->sdir_open) {
+		if (secret_dir_open(&dir->sdir, r->cli.secret_files, r->cli.secret_files_on_disk,
+		                    e) < 0)
+			return -1;
+		dir->sdir_open = true;
+	}
+	if (secret_dir_place(&dir->sdir, r->secrets, r->nfiles, e) < 0)
+		return -1;
+	log_info("wrote %zu secret files to '%s'", r->nfiles, dir->sdir.path);
+	return 0;
+}
+
+static int become(struct run *r, const struct exec_state *st, struct err *e)
 {
 	int err = 0, status;
 
+	if (place_files(r, r, e) < 0)
+		return -1;
 	log_info("exec '%s' with %zu variables from SSM and %zu references", r->cli.command[0],
 	         r->vars.len, r->refs.len);
 	status = exec_program(st, r->cli.command, r->env.envp, &err);
@@ -454,11 +630,13 @@ static int become(struct run *r, const struct exec_state *st)
 /* supervise runs the command as a child (supervise.c). envssm keeps no
  * secret while it waits: the environment is wiped once the child has it,
  * and the connections are closed before the fork. */
-static int supervise(struct run *r, const struct exec_state *st)
+static int supervise(struct run *r, const struct exec_state *st, struct err *e)
 {
 	struct supervisor s;
 	int err = 0, status;
 
+	if (place_files(r, r, e) < 0)
+		return -1;
 	log_info("start '%s' with %zu variables from SSM and %zu references", r->cli.command[0],
 	         r->vars.len, r->refs.len);
 	http_share_free(r->share);
@@ -470,6 +648,7 @@ static int supervise(struct run *r, const struct exec_state *st)
 		return status;
 	}
 	envp_release(&r->env);
+	files_release(r);
 	vars_release(&r->vars);
 	refs_release(&r->refs);
 	ssm_params_release(&r->params);
@@ -486,6 +665,9 @@ struct watch_ctx {
 	struct http_client http;
 	bool ready, have_creds;
 	struct run next; /* the environment being started */
+	/* the running environment's digest, and the next one's: with
+	 * --on-change, equal ones mean only files changed */
+	unsigned char digest[ENVP_DIGEST_LEN], next_digest[ENVP_DIGEST_LEN];
 };
 
 /* SDKs refresh credentials this long before they expire. */
@@ -573,7 +755,9 @@ static int watch_poll(void *arg, struct buf *fp, struct err *e)
 	return rc;
 }
 
-static int watch_build(void *arg, char ***envp, struct err *e)
+/* watch_build makes the next environment and puts its files (into the
+ * directory the running program has) before anything is stopped. */
+static int watch_build(void *arg, char ***envp, bool *files_only, struct err *e)
 {
 	struct watch_ctx *w = arg;
 
@@ -581,10 +765,12 @@ static int watch_build(void *arg, char ***envp, struct err *e)
 	w->next.cli = w->r->cli;
 	w->next.deadline_ms =
 	        now_ms() + (w->r->cli.timeout_ms ? w->r->cli.timeout_ms : DEFAULT_TIMEOUT_MS);
-	if (prepare(&w->next, w->envp, e) < 0) {
+	if (prepare(&w->next, w->envp, e) < 0 || place_files(&w->next, w->r, e) < 0 ||
+	    envp_digest(w->next.env.envp, w->next_digest, e) < 0) {
 		release_run_keep_cli(&w->next);
 		return -1;
 	}
+	*files_only = memcmp(w->digest, w->next_digest, sizeof(w->digest)) == 0;
 	*envp = w->next.env.envp;
 	return 0;
 }
@@ -593,8 +779,11 @@ static int watch_build(void *arg, char ***envp, struct err *e)
  * way envssm keeps no value. */
 static void watch_settle(void *arg, bool used)
 {
-	(void)used;
-	release_run_keep_cli(&((struct watch_ctx *)arg)->next);
+	struct watch_ctx *w = arg;
+
+	if (used)
+		memcpy(w->digest, w->next_digest, sizeof(w->digest));
+	release_run_keep_cli(&w->next);
 }
 
 /* watch polls first, then starts: a change between the two restarts the
@@ -603,7 +792,8 @@ static int watch(struct run *r, char *const *envp, const struct exec_state *st, 
 {
 	struct watch_ctx w;
 	struct watch_ops ops = {watch_poll, watch_build, watch_settle, &w};
-	struct watch_opts o = {r->cli.watch_ms, r->cli.stop_signal, r->cli.stop_timeout_ms};
+	struct watch_opts o = {r->cli.watch_ms, r->cli.stop_signal, r->cli.stop_timeout_ms,
+	                       r->cli.on_change};
 	struct buf first = BUF_INIT;
 	struct supervisor s;
 	int err = 0, status = -1;
@@ -611,7 +801,8 @@ static int watch(struct run *r, char *const *envp, const struct exec_state *st, 
 	memset(&w, 0, sizeof(w));
 	w.r = r;
 	w.envp = envp;
-	if (watch_poll(&w, &first, e) < 0 || prepare(r, envp, e) < 0)
+	if (watch_poll(&w, &first, e) < 0 || prepare(r, envp, e) < 0 || place_files(r, r, e) < 0 ||
+	    envp_digest(r->env.envp, w.digest, e) < 0)
 		goto done;
 	log_info("start '%s' with %zu variables from SSM and %zu references; watching every %ld ms",
 	         r->cli.command[0], r->vars.len, r->refs.len, r->cli.watch_ms);
@@ -622,6 +813,7 @@ static int watch(struct run *r, char *const *envp, const struct exec_state *st, 
 		goto done;
 	}
 	envp_release(&r->env);
+	files_release(r);
 	vars_release(&r->vars);
 	refs_release(&r->refs);
 	ssm_params_release(&r->params);
@@ -740,20 +932,27 @@ static int list_names(const struct run *r, struct err *e)
 
 	for (size_t i = 0; i < r->vars.len; i++) {
 		const struct var *v = &r->vars.items[i];
+		const struct envp_var *f = file_var(r, v->name);
 		bool kept = r->cli.no_override && env_get(r->base, v->name) != NULL;
 
-		if (buf_printf(&out, e, "%s\t%s\t%s\tversion %lld%s\n", v->name, v->param->name,
+		if (buf_printf(&out, e, "%s%s\t%s\t%s\tversion %lld%s%s\n", v->name,
+		               f ? "_FILE" : "", v->param->name,
 		               v->param->type[0] ? v->param->type : "-", v->param->version,
-		               kept ? "\t(inherited value kept)" : "") < 0)
+		               kept ? "\t(inherited value kept)"
+		               : f  ? "\tfile "
+		                    : "",
+		               f ? f->value : "") < 0)
 			goto done;
 	}
 	for (size_t i = 0; i < r->refs.len; i++) {
 		const struct ref *ref = &r->refs.items[i];
+		const struct envp_var *f = file_var(r, ref->var);
 
-		if (buf_printf(&out, e, "%s\tssm://%s%s%s\t%s\tversion %lld\treference\n", ref->var,
-		               ref->request, ref->field ? "#" : "", ref->field ? ref->field : "",
-		               ref->param->type[0] ? ref->param->type : "-",
-		               ref->param->version) < 0)
+		if (buf_printf(&out, e, "%s%s\tssm://%s%s%s\t%s\tversion %lld\treference%s%s\n",
+		               ref->var, f ? "_FILE" : "", ref->request, ref->field ? "#" : "",
+		               ref->field ? ref->field : "",
+		               ref->param->type[0] ? ref->param->type : "-", ref->param->version,
+		               f ? "\tfile " : "", f ? f->value : "") < 0)
 			goto done;
 	}
 	rc = write_all(STDOUT_FILENO, &out, e);
@@ -805,9 +1004,9 @@ int main(int argc, char **argv)
 	else if (r.cli.format != NULL)
 		status = print_vars(&r, envp, &e) < 0 ? -1 : 0;
 	else if (r.cli.supervise)
-		status = supervise(&r, &st);
+		status = supervise(&r, &st, &e);
 	else
-		status = become(&r, &st);
+		status = become(&r, &st, &e);
 	if (status < 0)
 		goto fail;
 	run_release(&r);

@@ -225,6 +225,7 @@ int watch_run(struct supervisor *s, const struct watch_opts *o, const struct wat
 	for (;;) {
 		long wait = o->interval_ms;
 		char **envp = NULL;
+		bool files_only = false;
 
 		if (failures > 0) {
 			unsigned shift = failures < 8 ? failures : 8;
@@ -259,7 +260,7 @@ int watch_run(struct supervisor *s, const struct watch_opts *o, const struct wat
 		}
 		if (!settle(&l, &fp, pause, &e))
 			break;
-		if (ops->build(ops->arg, &envp, &e) < 0) {
+		if (ops->build(ops->arg, &envp, &files_only, &e) < 0) {
 			if (state != BUILD_FAILING)
 				log_error(
 				        "watch: the new environment is not complete: %s; the program "
@@ -273,10 +274,17 @@ int watch_run(struct supervisor *s, const struct watch_opts *o, const struct wat
 		failures = 0;
 		buf_truncate(&diff, 0);
 		versions_diff(&last, &fp, &diff, 20, &e);
-		log_notice("watch: changed: %s; restarting '%s'", buf_cstr(&diff), argv[0]);
 		buf_release(&last);
 		last = fp;
 		buf_init(&fp);
+		if (o->on_change != 0 && files_only) {
+			log_notice("watch: changed: %s; files rewritten, signal %d to '%s'",
+			           buf_cstr(&diff), o->on_change, argv[0]);
+			kill(s->to_group ? -s->child : s->child, o->on_change);
+			ops->settle(ops->arg, true);
+			continue;
+		}
+		log_notice("watch: changed: %s; restarting '%s'", buf_cstr(&diff), argv[0]);
 		if (!restart(&l, envp))
 			break;
 	}

@@ -25,14 +25,17 @@ struct watch_opts {
 	long interval_ms;     /* between polls, before the ±10% jitter */
 	int stop_signal;      /* sent to the running program on a change */
 	long stop_timeout_ms; /* then SIGKILL */
+	int on_change;        /* when only files changed, send this instead of
+	                       * restarting; 0: always restart */
 };
 
 struct watch_ops {
 	/* poll fills fingerprint (versions.h) for what a start would load */
 	int (*poll)(void *arg, struct buf *fingerprint, struct err *e);
-	/* build makes a complete new environment; *envp stays valid until
-	 * settle */
-	int (*build)(void *arg, char ***envp, struct err *e);
+	/* build makes a complete new environment (and puts its files in
+	 * place); *envp stays valid until settle. *files_only tells that the
+	 * environment is the running one's and only files changed. */
+	int (*build)(void *arg, char ***envp, bool *files_only, struct err *e);
 	/* settle: the built environment was started (used) or dropped; the
 	 * one not in use any more is wiped */
 	void (*settle)(void *arg, bool used);
