@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "envp.h"
 #include "names.h"
+#include "secretfiles.h"
 #include "watch.h"
 
 const char cli_usage[] =
@@ -363,11 +364,14 @@ static int apply_value(struct cli *c, enum opt_id id, const char *arg, const cha
 		return watch_parse_signal(arg, from, &c->stop_signal, e);
 	case OPT_ON_CHANGE:
 		return watch_parse_signal(arg, from, &c->on_change, e);
-	case OPT_SECRET_FILES:
-		if (arg[0] == '\0')
-			return err_set(e, ERR_USAGE, "%s needs a directory", from);
+	case OPT_SECRET_FILES: {
+		struct buf abs = BUF_INIT;
+		int rc = secret_dir_abspath(arg, &abs, e);
+
+		buf_release(&abs);
 		c->secret_files = arg;
-		break;
+		return rc;
+	}
 	case OPT_STOP_TIMEOUT:
 		return parse_stop_timeout(arg, from, c, e);
 	case OPT_LOG_FORMAT:
