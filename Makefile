@@ -170,7 +170,9 @@ ifeq ($(BUILD),valgrind)
 ENVSSM_UNDER_TEST = $(O)/envssm-valgrind
 # every envssm path through moto, the credential chain and the README; the
 # fault matrix and herd measure timing, which an instrumented binary skews
-INTEGRATION_ARGS = -k test_moto -k test_creds -k test_readme -k test_supervise -k test_change_restarts_once
+INTEGRATION_ARGS = -k test_moto -k test_creds -k test_readme -k test_supervise -k test_change_restarts_once \
+                   -k test_secure_strings_become_files -k test_references_and_json_fields \
+                   -k test_refusals -k test_on_change_signals_instead
 integration: $(O)/envssm-valgrind
 $(O)/envssm-valgrind: $(BIN)
 	@mkdir -p $(VALGRIND_LOGS)
