@@ -11,7 +11,8 @@ made by the openssl CLI. For each server it proves, from the client side, that:
   reloaded, nothing was restarted; nginx answered every request made during
   the rotation;
 - the environment the running server holds names the files (CERT_FILE,
-  KEY_FILE) and holds no secret value, a String parameter staying a variable;
+  KEY_FILE) and holds no secret value (for nginx, a String parameter stays a
+  variable);
 - envssm's log (-vvv) and the server's own logs hold no secret value;
 - once envssm is stopped with SIGTERM, the server has exited and the files and
   the directory are gone.
