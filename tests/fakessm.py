@@ -112,7 +112,7 @@ The region in the credential scope must be --region (default {region}; '*' accep
 and the service "ssm". Errors, all HTTP 400 JSON: MissingAuthenticationTokenException,
 IncompleteSignatureException, UnrecognizedClientException (unknown key, or wrong or
 missing token), ExpiredTokenException (keys served with --imds-expired or
---container-expired), InvalidSignatureException ("The request signature we calculated
+--container-expired, and --container-rotate-s keys past their time), InvalidSignatureException ("The request signature we calculated
 does not match...", or "Signature expired: ..." / "Signature not yet current: ..." when
 X-Amz-Date is more than 5 min from the server's time). Every response carries a Date
 header with the server's (skewed) time.
@@ -368,6 +368,7 @@ OPTIONS = {
     "container_fault": ("ct:" + ",".join(CONTAINER_FAULTS), None),
     "container_delay_ms": ("float", 3000.0),
     "container_expired": ("bool", False),
+    "container_rotate_s": ("float", 0.0),
     "imds_v1": ("bool", False),
     "imds_token_fault": ("ct:" + ",".join(IMDS_TOKEN_FAULTS), None),
     "imds_creds_fault": ("ct:" + ",".join(IMDS_CREDS_FAULTS), None),
@@ -1365,6 +1366,8 @@ class FakeSSM:
         self._imds_n = 0
         self._net_n = itertools.count(1)
         self._creds = {}
+        self._rotated = {}  # keys --container-rotate-s handed out: akid -> entry
+        self._rotation = itertools.count(1)
         self._sig_cache = {}
         if seed is not None:
             seeds = seed if isinstance(seed, (list, tuple)) else [seed]
@@ -1489,6 +1492,19 @@ class FakeSSM:
         expired = st.container_expired if source == "container" else st.imds_expired
         now = self.now()
         exp = now - 3600 if expired else now + 6 * 3600
+        if source == "container" and st.container_rotate_s > 0:
+            # new keys each time, expiring R s past the SDKs' 15-minute refresh
+            # window; refused once 2R s old: a client that refreshes only at
+            # expiry (or never) presents a refused key, one that refreshes in
+            # the window never does
+            n = next(self._rotation)
+            akid = "ASIAFAKEROTATED%05d" % n
+            secret = "fakessmRotatedSecret/%05d" % n
+            token = "FwoGZXIvYXdzEFAKEROTATED//%05d==" % n
+            r = st.container_rotate_s
+            exp = now + 900 + r
+            self._rotated[akid] = {"secret": secret, "token": token, "expired": False,
+                                   "source": "container", "refuse_after": now + 2 * r}
         out = {"AccessKeyId": akid, "SecretAccessKey": secret, "Token": token,
                "Expiration": _now_iso(exp)}
         if source == "container":
@@ -1550,7 +1566,7 @@ class FakeSSM:
                            "or a 'Date' header. Authorization=%s" % auth, 400,
                            "incomplete_signature")
         st = self.settings
-        known = self._creds.get(akid)
+        known = self._creds.get(akid) or self._rotated.get(akid)
         if known is None:
             raise SSMError("UnrecognizedClientException",
                            "The security token included in the request is invalid.", 400,
@@ -1560,7 +1576,7 @@ class FakeSSM:
             raise SSMError("UnrecognizedClientException",
                            "The security token included in the request is invalid.", 400,
                            "unrecognized_client")
-        if known["expired"]:
+        if known["expired"] or known.get("refuse_after", float("inf")) < self.now():
             raise SSMError("ExpiredTokenException",
                            "The security token included in the request is expired", 400,
                            "expired_token")
@@ -2263,6 +2279,10 @@ def build_parser():
     g.add_argument("--container-expired", action="store_true", default=S,
                    help="serve an Expiration an hour ago; SSM answers ExpiredTokenException "
                         "to those keys")
+    g.add_argument("--container-rotate-s", type=float, default=S, metavar="R",
+                   help="each request hands out new keys whose Expiration is R s past the "
+                        "SDKs' 15-minute refresh window; SSM answers ExpiredTokenException "
+                        "to a key once it is 2R s old (default 0: off)")
 
     g = ap.add_argument_group("EC2 IMDS endpoint")
     g.add_argument("--imds-v1", action="store_true", default=S,

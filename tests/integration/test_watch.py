@@ -187,6 +187,62 @@ class Watch(unittest.TestCase):
             self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
 
 
+class CredentialRotation(unittest.TestCase):
+    """Container credentials that expire a little after the SDKs' 15-minute
+    refresh window, refused by SSM soon after: a watch renews them in the
+    window and keeps polling across several rotations."""
+
+    def test_renewed_before_refused(self):
+        tmp = tempfile.mkdtemp(dir=TMP, prefix="rotation-")
+        seed = os.path.join(tmp, "seed.json")
+        with open(seed, "w") as f:
+            json.dump([{"Name": "/rot/app/color", "Type": "String", "Value": "red"}], f)
+        log = open(os.path.join(tmp, "fake.log"), "w")
+        # keys expire 900 + 3 s after they are handed out; SSM refuses them at 6 s
+        fake = fakessm.FakeSSMProcess("--seed", seed, "--container-rotate-s", "3", stderr=log)
+        fake.start()
+        out = os.path.join(tmp, "starts")
+        err = open(os.path.join(tmp, "envssm.log"), "w+b")
+        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_EC2_METADATA_DISABLED": "true",
+               "AWS_ENDPOINT_URL": fake.url, "AWS_REGION": "us-east-1",
+               "AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url + "/creds",
+               "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+        p = subprocess.Popen([ENVSSM, "-v", "--watch", "1s", "/rot/app", "--",
+                              PYTHON, "-I", "-S", "-c", PROGRAM, out],
+                             env=env, stdout=err, stderr=err)
+        try:
+            deadline = time.monotonic() + 30
+            while len(starts(out)) < 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(len(starts(out)), 1)
+            time.sleep(14)  # four rotations or so, a poll a second
+            fake.add_params([{"Name": "/rot/app/color", "Type": "String", "Value": "blue"}])
+            deadline = time.monotonic() + 20
+            while len(starts(out)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            got = starts(out)
+            stats = fake.stats()
+        finally:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+            rc = p.wait(timeout=30)
+            fake.stop()
+            log.close()
+            err.seek(0)
+            text = err.read().decode("utf-8", "replace")
+            err.close()
+        self.assertEqual(rc, 0, text)
+        self.assertEqual(len(got), 2, "the change after the rotations did not restart\n" + text)
+        self.assertEqual(got[1][1], "blue")
+        self.assertGreaterEqual(stats["container"]["requests"], 4,
+                                "credentials were not renewed across rotations")
+        self.assertGreaterEqual(len([k for k in stats["by_access_key"]
+                                     if k.startswith("ASIAFAKEROTATED")]), 4)
+        self.assertNotIn("expired_token", stats["by_outcome"], text)
+        self.assertGreaterEqual(stats["by_outcome"].get("ok", 0), 10)
+        self.assertNotIn("trying again", text)
+
+
 WSGI_APP = r'''
 import os
 def app(environ, start_response):
