@@ -92,7 +92,7 @@ BIN        = $(O)/envssm
 endif
 
 .PHONY: all deps test-deps check unit integration demo install uninstall asan ubsan \
-        valgrind lint format fuzz fuzz-run bench clean static dist check-release
+        valgrind lint format fuzz fuzz-run bench bench-watch clean static dist check-release
 
 all: deps $(BIN)
 
@@ -220,6 +220,13 @@ bench: all
 	$(MAKE) -C bench all static TRIPLET=$(TRIPLET)
 	$(PYTHON) bench/bench.py --envssm ./envssm --envssm-static build/static-$(TRIPLET)/envssm \
 	  --floor-static bench/floor-static --out bench/results.md
+
+# What a watching envssm costs (idle CPU and memory, requests per poll, a
+# fleet's request rate); writes bench/watch-results.md.
+bench-watch: all
+	$(MAKE) static
+	$(PYTHON) bench/watch.py --envssm ./envssm --envssm-static build/static-$(TRIPLET)/envssm \
+	  --out bench/watch-results.md
 
 demo: all
 	@command -v moto_server >/dev/null 2>&1 || { \
