@@ -111,6 +111,14 @@ json.dump(st, open(sys.argv[1], "w"))
 '''
 
 
+def default_signals():
+    """The precondition of the signal tests: SIGINT and SIGQUIT at their
+    defaults, as a shell's background job (which ignores them, and envssm
+    rightly keeps them ignored) would not have them."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def can_unshare_pid():
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
@@ -155,6 +163,7 @@ class Supervise(unittest.TestCase):
         argv = [ENVSSM, "--supervise"] + list(args)
         if ns:
             argv = ["unshare", "-p", "-f", "--mount-proc"] + argv
+        kw.setdefault("preexec_fn", default_signals)
         p = subprocess.run(argv, env=env or self.env(), capture_output=True, timeout=60, **kw)
         self.logs.append(p.stdout + p.stderr)
         return p
@@ -183,6 +192,7 @@ class Supervise(unittest.TestCase):
         os.set_inheritable(r, True)
 
         def pre():
+            default_signals()
             signal.signal(signal.SIGUSR2, signal.SIG_IGN)
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGWINCH})
         try:
@@ -253,7 +263,7 @@ class Supervise(unittest.TestCase):
         if ns:
             argv = ["unshare", "-p", "-f", "--mount-proc"] + argv
         p = subprocess.Popen(argv, env=self.env(), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.PIPE, preexec_fn=default_signals)
         try:
             deadline = time.monotonic() + 30
             while not os.path.exists(out + ".ready") and time.monotonic() < deadline:
