@@ -74,10 +74,14 @@ TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_DEPS) 2>/dev/null)
 TEST_LIBS  = $(shell $(PKG_CONFIG) --libs $(TEST_DEPS) 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -pthread -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DENVSSM_VERSION='"$(VERSION)"' \
-             -Isrc $(WARN) $(HARDEN) $(DEP_CFLAGS) $(CFLAGS) $(SAN)
+             $(SRC_INCLUDES) $(WARN) $(HARDEN) $(DEP_CFLAGS) $(CFLAGS) $(SAN)
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS) $(SAN) -pthread
 
-SRCS       = $(wildcard src/*.c)
+# src/ and a folder per family: the credential providers, the run modes
+SRC_DIRS   = src src/creds src/modes
+SRCS       = $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
+HDRS       = $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))
+SRC_INCLUDES = $(addprefix -I,$(SRC_DIRS))
 LIB_OBJS   = $(patsubst src/%.c,$(O)/%.o,$(filter-out src/main.c,$(SRCS)))
 UNIT_SRCS  = $(wildcard tests/unit/test_*.c)
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(O)/%,$(UNIT_SRCS))
@@ -110,7 +114,8 @@ test-deps: deps
 	@command -v moto_server >/dev/null 2>&1 || { \
 	  echo "envssm: integration tests need moto_server: pip install 'moto[server]' boto3" >&2; exit 1; }
 
-$(O)/%.o: src/%.c src/*.h | $(O)
+$(O)/%.o: src/%.c $(HDRS) | $(O)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(O):
@@ -124,7 +129,7 @@ $(BIN): $(O)/main.o $(O)/libenvssm.a
 
 # test_ini counts what the parser allocates: a structural bound on its work
 $(O)/test_ini: TEST_WRAP = -Wl,--wrap=malloc -Wl,--wrap=realloc -Wl,--wrap=calloc
-$(O)/test_%: tests/unit/test_%.c $(O)/libenvssm.a src/*.h
+$(O)/test_%: tests/unit/test_%.c $(O)/libenvssm.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Wno-write-strings -Wno-discarded-qualifiers $(ALL_LDFLAGS) $(TEST_WRAP) -o $@ $< $(O)/libenvssm.a $(TEST_LIBS) $(DEP_LIBS)
 
 $(O)/sigv4_tool: tests/sigv4_tool.c $(O)/libenvssm.a
@@ -235,14 +240,14 @@ demo: all
 
 lint:
 	$(MAKE) BUILD=lint CFLAGS="-O2 -Werror" all
-	clang-tidy --quiet src/*.c -- -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DENVSSM_VERSION='"lint"' -Isrc $(DEP_CFLAGS)
+	clang-tidy --quiet $(SRCS) -- -std=c11 -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -DENVSSM_VERSION='"lint"' $(SRC_INCLUDES) $(DEP_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 --inline-suppr \
-	  -D_XOPEN_SOURCE=700 -DENVSSM_VERSION='"lint"' -Isrc src
+	  -D_XOPEN_SOURCE=700 -DENVSSM_VERSION='"lint"' $(SRC_INCLUDES) src
 	mandoc -T lint -W warning man/envssm.1
-	clang-format --dry-run --Werror src/*.c src/*.h
+	clang-format --dry-run --Werror $(SRCS) $(HDRS)
 
 format:
-	clang-format -i src/*.c src/*.h
+	clang-format -i $(SRCS) $(HDRS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
