@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "creds_json.h"
+#include "creds_kit.h"
 #include "creds_providers.h"
 #include "envp.h"
 

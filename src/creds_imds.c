@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "creds_json.h"
+#include "creds_kit.h"
 #include "creds_providers.h"
 #include "envp.h"
 #include "settings.h"

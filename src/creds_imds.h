@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
-#include "creds.h"
+#include "creds_kit.h"
 #include "err.h"
 
 #define CREDS_IMDS_DEFAULT "http://169.254.169.254"
@@ -28,5 +28,10 @@ struct creds_imds_config {
  * or -1 with ERR_CONFIG for a bad value. */
 int creds_imds_config(struct creds_ctx *ctx, struct creds_imds_config *cfg, struct buf *why,
                       struct err *e);
+
+/* creds_region_from_imds asks IMDS for the region (after the token
+ * dance); arg is a struct creds_ctx. The shape of a settings_fallback:
+ * 1 with region, 0 with why (disabled, unreachable), -1 with e. */
+int creds_region_from_imds(void *arg, struct buf *region, struct buf *why, struct err *e);
 
 #endif

@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws.h"
-#include "creds_providers.h"
+#include "creds_kit.h"
 #include "scrub.h"
 
 /* only_space tells whether [p, p + n) is JSON whitespace. */

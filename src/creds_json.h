@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "buf.h"
-#include "creds.h"
+#include "creds_kit.h"
 #include "err.h"
 
 #define CREDS_JSON_MAX_BYTES (64u * 1024)

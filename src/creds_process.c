@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "creds_json.h"
+#include "creds_kit.h"
 #include "creds_providers.h"
 
 enum split_state { BETWEEN, WORD, SQUOTE, DQUOTE };

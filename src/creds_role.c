@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "creds_kit.h"
 #include "creds_providers.h"
 #include "envp.h"
 #include "sts.h"

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "creds_json.h"
+#include "creds_kit.h"
 #include "creds_providers.h"
 #include "envp.h"
 

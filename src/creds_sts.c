@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "creds_kit.h"
 #include "creds_providers.h"
 
 struct creds_sts {

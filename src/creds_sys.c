@@ -3,7 +3,7 @@
  * bounded file reads, credential_process children, the clock.
  */
 #define _GNU_SOURCE /* pipe2 */
-#include "creds.h"
+#include "creds_kit.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "creds_kit.h"
 #include "creds_providers.h"
 #include "envp.h"
 #include "sts.h"
