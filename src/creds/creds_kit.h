@@ -142,7 +142,7 @@ const char *creds_credentials_value(const struct creds_ctx *ctx, const char *pro
  * (e.g. WORD "sso-session"), or NULL. */
 const char *creds_config_section(const struct creds_ctx *ctx, const char *word, const char *name);
 
-/* creds_env_true tells whether variable var is "true" (any case), else
+/* creds_setting_true tells whether variable var is "true" (any case), else
  * the profile's key. */
 bool creds_setting_true(const struct creds_ctx *ctx, const char *var, const char *key);
 
