@@ -208,7 +208,7 @@ check-release: all dist
 	$(PYTHON) tests/release/run.py
 
 asan:
-	$(MAKE) BUILD=asan check
+	$(MAKE) BUILD=asan ENVSSM_INSTRUMENTED=1 check
 ubsan:
 	$(MAKE) BUILD=ubsan check
 valgrind:
