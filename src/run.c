@@ -450,6 +450,16 @@ void run_release(struct run *r)
 }
 
 /* run_release_keep_cli releases a run whose cli is borrowed. */
+void run_drop_values(struct run *r)
+{
+	envp_release(&r->env);
+	run_files_release(r);
+	vars_release(&r->vars);
+	refs_release(&r->refs);
+	ssm_params_release(&r->params);
+	creds_release(&r->creds);
+}
+
 void run_release_keep_cli(struct run *r)
 {
 	size_t npaths = r->cli.npaths;

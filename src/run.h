@@ -83,6 +83,11 @@ const struct envp_var *run_file_var(const struct run *r, const char *name);
 /* run_files_release drops the secret files' list (not the files). */
 void run_files_release(struct run *r);
 
+/* run_drop_values wipes and frees every value, key and variable r holds,
+ * once a child has its environment: a supervisor keeps no secret while it
+ * waits. */
+void run_drop_values(struct run *r);
+
 /* run_release gives back everything (removing the secret files of a run
  * that placed them); run_release_keep_cli the same for a run whose cli
  * is borrowed, leaving it zeroed for reuse. */

@@ -28,11 +28,6 @@ int mode_supervise(struct run *r, const struct exec_state *st, struct err *e)
 		log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
 		return status;
 	}
-	envp_release(&r->env);
-	run_files_release(r);
-	vars_release(&r->vars);
-	refs_release(&r->refs);
-	ssm_params_release(&r->params);
-	creds_release(&r->creds);
+	run_drop_values(r);
 	return supervise_wait(&s);
 }

@@ -157,12 +157,7 @@ int mode_watch(struct run *r, char *const *envp, const struct exec_state *st, st
 		log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));
 		goto done;
 	}
-	envp_release(&r->env);
-	run_files_release(r);
-	vars_release(&r->vars);
-	refs_release(&r->refs);
-	ssm_params_release(&r->params);
-	creds_release(&r->creds);
+	run_drop_values(r);
 	status = watch_run(&s, &o, &ops, r->cli.command, &first);
 done:
 	buf_release(&first);
