@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "buf.h"
-#include "creds.h"
+#include "creds_kit.h"
 #include "err.h"
 #include "http.h"
 #include "settings.h"

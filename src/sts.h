@@ -15,7 +15,7 @@
 
 #include "aws.h"
 #include "buf.h"
-#include "creds.h"
+#include "creds_kit.h"
 #include "err.h"
 
 /* An STS answer is small; anything longer is refused. */
