@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,7 +19,9 @@
 #include "buf.h"
 #include "file.h"
 
-#define SECRET_NAME_MAX 200 /* leaves room for the temporary name's decoration */
+/* a temporary name: ".envssm-PID-INDEX", never a variable name (those
+ * cannot start with a dot) and short whatever the file's own name */
+#define TEMP_NAME_MAX 48
 
 /* fs_name names the common file systems in a refusal. */
 static const char *fs_name(long type, char *tmp, size_t n)
@@ -214,12 +217,12 @@ bool secret_file_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 0 && n <= SECRET_NAME_MAX && name[0] != '.' && strchr(name, '/') == NULL;
+	return n > 0 && n <= NAME_MAX && name[0] != '.' && strchr(name, '/') == NULL;
 }
 
-static int temp_name(const char *name, char *out, size_t n)
+static int temp_name(size_t index, char *out, size_t n)
 {
-	int w = snprintf(out, n, ".%s.envssm-%ld", name, (long)getpid());
+	int w = snprintf(out, n, ".envssm-%ld-%zu", (long)getpid(), index);
 
 	return w > 0 && (size_t)w < n ? 0 : -1;
 }
@@ -313,21 +316,20 @@ static int remember(struct secret_dir *d, const struct secret_file *files, size_
 	return 0;
 }
 
-/* unlink_temps removes the temporary files of files[from..to). */
-static void unlink_temps(const struct secret_dir *d, const struct secret_file *files, size_t from,
-                         size_t to)
+/* unlink_temps removes the temporary files of the set's entries [from..to). */
+static void unlink_temps(const struct secret_dir *d, size_t from, size_t to)
 {
-	char tmp[SECRET_NAME_MAX + 40];
+	char tmp[TEMP_NAME_MAX];
 
 	for (size_t i = from; i < to; i++) {
-		if (temp_name(files[i].name, tmp, sizeof(tmp)) == 0)
+		if (temp_name(i, tmp, sizeof(tmp)) == 0)
 			unlinkat(d->fd, tmp, 0);
 	}
 }
 
 int secret_dir_place(struct secret_dir *d, const struct secret_file *files, size_t n, struct err *e)
 {
-	char tmp[SECRET_NAME_MAX + 40];
+	char tmp[TEMP_NAME_MAX];
 	size_t i = 0;
 	int saved = 0, rc = -1;
 	sigset_t old;
@@ -338,23 +340,22 @@ int secret_dir_place(struct secret_dir *d, const struct secret_file *files, size
 	/* every file under its temporary name first: a failure here leaves
 	 * the previous set exactly as it was */
 	for (; i < n; i++) {
-		saved = temp_name(files[i].name, tmp, sizeof(tmp)) < 0
-		                ? ENAMETOOLONG
-		                : write_temp(d, &files[i], tmp);
+		saved = temp_name(i, tmp, sizeof(tmp)) < 0 ? ENAMETOOLONG
+		                                           : write_temp(d, &files[i], tmp);
 		if (saved != 0)
 			break;
 	}
 	if (saved == 0 && n > 0 && file_stop_signal_waits(&old))
 		saved = EINTR, i = 0;
 	if (saved != 0) {
-		unlink_temps(d, files, 0, i);
+		unlink_temps(d, 0, i);
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
-		temp_name(files[i].name, tmp, sizeof(tmp));
+		temp_name(i, tmp, sizeof(tmp));
 		if (renameat(d->fd, tmp, d->fd, files[i].name) < 0) {
 			saved = errno;
-			unlink_temps(d, files, i, n);
+			unlink_temps(d, i, n);
 			/* the first set of a run is never left half there */
 			for (size_t j = 0; d->len == 0 && j < i; j++)
 				unlinkat(d->fd, files[j].name, 0);

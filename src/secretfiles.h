@@ -49,7 +49,8 @@ int secret_dir_abspath(const char *path, struct buf *out, struct err *e);
 int secret_dir_open(struct secret_dir *d, const char *path, bool allow_disk, struct err *e);
 
 /* secret_file_name_ok tells whether name can be a file in DIR: not empty,
- * no '/', not starting with '.' (temporary names do), at most 200 bytes. */
+ * no '/', not starting with '.' (temporary names do), at most NAME_MAX
+ * (255) bytes. */
 bool secret_file_name_ok(const char *name);
 
 /* secret_dir_place makes files[0..n) the set of files in DIR: every one is

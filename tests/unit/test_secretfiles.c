@@ -285,7 +285,7 @@ static void test_no_write_follows_a_link(void **state)
 	/* the file's name and its temporary name are both links outward */
 	snprintf(link, sizeof(link), "%s/KEY", dir);
 	assert_int_equal(symlink(outside, link), 0);
-	snprintf(tmp, sizeof(tmp), "%s/.KEY.envssm-%ld", dir, (long)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/.envssm-%ld-0", dir, (long)getpid());
 	assert_int_equal(symlink(outside, tmp), 0);
 	assert_int_equal(secret_dir_open(&d, dir, false, &e), 0);
 	assert_int_equal(secret_dir_place(&d, one, 1, &e), 0);
@@ -330,9 +330,32 @@ static void test_failed_set_leaves_the_last(void **state)
 	rm_tree(parent);
 }
 
+static void test_longest_name_placed(void **state)
+{
+	char parent[64], dir[96], name[256], path[400], got[64];
+	struct secret_dir d;
+	struct secret_file one[] = {{name, "v", 1}};
+	struct err e = {0};
+
+	(void)state;
+	memset(name, 'N', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0'; /* 255 bytes: as long as a file name may be */
+	shm_dir(parent);
+	snprintf(dir, sizeof(dir), "%s/app", parent);
+	assert_int_equal(secret_dir_open(&d, dir, false, &e), 0);
+	assert_int_equal(secret_dir_place(&d, one, 1, &e), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	slurp(path, got, sizeof(got));
+	assert_string_equal(got, "v");
+	assert_int_equal(count_entries(dir), 1); /* no temporary left */
+	secret_dir_remove(&d);
+	secret_dir_close(&d);
+	rm_tree(parent);
+}
+
 static void test_names(void **state)
 {
-	char longname[256];
+	char longname[257];
 
 	(void)state;
 	memset(longname, 'A', sizeof(longname) - 1);
@@ -343,7 +366,7 @@ static void test_names(void **state)
 	assert_false(secret_file_name_ok("a/b"));
 	assert_false(secret_file_name_ok(".."));
 	assert_false(secret_file_name_ok(longname));
-	longname[200] = '\0';
+	longname[255] = '\0';
 	assert_true(secret_file_name_ok(longname));
 }
 
@@ -359,6 +382,7 @@ int main(void)
 	        cmocka_unit_test(test_disk_refused_unless_allowed),
 	        cmocka_unit_test(test_no_write_follows_a_link),
 	        cmocka_unit_test(test_failed_set_leaves_the_last),
+	        cmocka_unit_test(test_longest_name_placed),
 	        cmocka_unit_test(test_names),
 	};
 
