@@ -70,11 +70,21 @@ static int files_why(struct creds_ctx *ctx, struct buf *why, struct err *e)
 	               : 0;
 }
 
+/* The providers a role's credential_source may name. Environment is the
+ * environment provider itself: the --profile skip is the chain's, and a
+ * profile that names the environment asks for it. */
+static const struct creds_role_sources role_sources = {
+        .env = creds_provider_env,
+        .container = creds_provider_container,
+        .imds = creds_provider_imds,
+};
+
 static int chain_role(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)
 {
 	int rc = files_why(ctx, why, e);
 
-	return rc <= 0 ? rc : creds_profile_assume_role(ctx, ctx->profile, out, why, e);
+	return rc <= 0 ? rc
+	               : creds_profile_assume_role(ctx, &role_sources, ctx->profile, out, why, e);
 }
 
 static int chain_web(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)

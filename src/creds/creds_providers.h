@@ -7,7 +7,9 @@
  * Every provider follows creds.h's contract: 1 with *out filled, 0 with
  * `why` saying (without any secret) why it has nothing, -1 with e when it
  * is configured but broken. The profile providers take the profile to
- * read, so that a source_profile runs the same code.
+ * read, so that a source_profile runs the same code. A provider calls no
+ * other provider and never the chain: what one needs of another, the
+ * chain hands it (struct creds_role_sources).
  */
 #ifndef ENVSSM_CREDS_PROVIDERS_H
 #define ENVSSM_CREDS_PROVIDERS_H
@@ -43,9 +45,21 @@ const struct settings_service *creds_sts_endpoint(const struct creds_ctx *ctx);
 /* Environment variables (creds_env.c). */
 int creds_provider_env(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e);
 
-/* role_arn with source_profile or credential_source (creds_role.c). */
-int creds_profile_assume_role(struct creds_ctx *ctx, const char *profile, struct creds *out,
-                              struct buf *why, struct err *e);
+/* What the assume role provider takes its source credentials from,
+ * filled by the chain (creds.c). The role provider owns the names and
+ * the messages; these only answer. */
+struct creds_role_sources {
+	/* credential_source Environment, EcsContainer, Ec2InstanceMetadata */
+	int (*env)(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e);
+	int (*container)(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e);
+	int (*imds)(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e);
+};
+
+/* role_arn with source_profile or credential_source, drawing on src
+ * (creds_role.c). */
+int creds_profile_assume_role(struct creds_ctx *ctx, const struct creds_role_sources *src,
+                              const char *profile, struct creds *out, struct buf *why,
+                              struct err *e);
 
 /* The profile chain of a source profile: web identity, SSO, credentials
  * file, credential_process, config file (creds_role.c). */

@@ -173,18 +173,19 @@ static int role_config_read(struct creds_ctx *ctx, const char *profile, struct r
 }
 
 /* credential_source names one of three providers (any case). */
-static int from_credential_source(struct creds_ctx *ctx, const char *profile, const char *source,
-                                  struct creds *out, struct err *e)
+static int from_credential_source(struct creds_ctx *ctx, const struct creds_role_sources *src,
+                                  const char *profile, const char *source, struct creds *out,
+                                  struct err *e)
 {
 	struct buf why = BUF_INIT;
 	int rc;
 
 	if (strcasecmp(source, "Environment") == 0)
-		rc = creds_provider_env(ctx, out, &why, e);
+		rc = src->env(ctx, out, &why, e);
 	else if (strcasecmp(source, "EcsContainer") == 0)
-		rc = creds_provider_container(ctx, out, &why, e);
+		rc = src->container(ctx, out, &why, e);
 	else if (strcasecmp(source, "Ec2InstanceMetadata") == 0)
-		rc = creds_provider_imds(ctx, out, &why, e);
+		rc = src->imds(ctx, out, &why, e);
 	else
 		rc = err_set(
 		        e, ERR_CONFIG,
@@ -224,19 +225,20 @@ static int check_source(struct creds_ctx *ctx, const char *profile, const char *
 	return 0;
 }
 
-static int assume(struct creds_ctx *ctx, const char *profile, struct visit *v, struct creds *out,
-                  struct err *e);
+static int assume(struct creds_ctx *ctx, const struct creds_role_sources *src, const char *profile,
+                  struct visit *v, struct creds *out, struct err *e);
 
 /* from_source_profile gets the source profile's credentials: its own
  * chain when it has static keys or no role, else its role. */
-static int from_source_profile(struct creds_ctx *ctx, const char *source, struct visit *v,
-                               struct creds *out, struct err *e)
+static int from_source_profile(struct creds_ctx *ctx, const struct creds_role_sources *src,
+                               const char *source, struct visit *v, struct creds *out,
+                               struct err *e)
 {
 	struct buf why = BUF_INIT;
 	int rc;
 
 	if (!has_static(ctx, source) && has_role(ctx, source))
-		return assume(ctx, source, v, out, e);
+		return assume(ctx, src, source, v, out, e);
 	rc = creds_profile_chain(ctx, source, out, &why, e);
 	if (rc == 0)
 		err_set(e, ERR_CREDS, "source_profile '%s' has no credentials: %s", creds_q(source),
@@ -271,8 +273,8 @@ static int call_sts(struct creds_ctx *ctx, const char *profile, const struct rol
 	return 0;
 }
 
-static int assume(struct creds_ctx *ctx, const char *profile, struct visit *v, struct creds *out,
-                  struct err *e)
+static int assume(struct creds_ctx *ctx, const struct creds_role_sources *src, const char *profile,
+                  struct visit *v, struct creds *out, struct err *e)
 {
 	struct role_config rc;
 	struct creds source;
@@ -282,13 +284,13 @@ static int assume(struct creds_ctx *ctx, const char *profile, struct visit *v, s
 	if (role_config_read(ctx, profile, &rc, e) < 0)
 		return -1;
 	if (rc.credential_source != NULL) {
-		if (from_credential_source(ctx, profile, rc.credential_source, &source, e) < 0)
+		if (from_credential_source(ctx, src, profile, rc.credential_source, &source, e) < 0)
 			goto done;
 	} else {
 		if (check_source(ctx, profile, rc.source_profile, v, e) < 0)
 			goto done;
 		v->names[v->n++] = rc.source_profile;
-		if (from_source_profile(ctx, rc.source_profile, v, &source, e) < 0)
+		if (from_source_profile(ctx, src, rc.source_profile, v, &source, e) < 0)
 			goto done;
 	}
 	if (source.provider[0] == '\0')
@@ -304,8 +306,9 @@ done:
 	return ret;
 }
 
-int creds_profile_assume_role(struct creds_ctx *ctx, const char *profile, struct creds *out,
-                              struct buf *why, struct err *e)
+int creds_profile_assume_role(struct creds_ctx *ctx, const struct creds_role_sources *src,
+                              const char *profile, struct creds *out, struct buf *why,
+                              struct err *e)
 {
 	struct visit v = {{profile}, 1};
 
@@ -314,5 +317,5 @@ int creds_profile_assume_role(struct creds_ctx *ctx, const char *profile, struct
 	if (!has_role(ctx, profile))
 		return creds_why(why, e, "profile '%s' has web_identity_token_file (web identity)",
 		                 creds_q(profile));
-	return assume(ctx, profile, &v, out, e) < 0 ? -1 : 1;
+	return assume(ctx, src, profile, &v, out, e) < 0 ? -1 : 1;
 }
