@@ -1,6 +1,7 @@
 /*
  * creds.c - the credential chain: its order, the checks every answer
- * passes, and the report of what was tried.
+ * passes, and the report of what was tried; and the providers it hands
+ * the assume role provider, with the shorter chain a source_profile runs.
  */
 #include "creds.h"
 
@@ -70,13 +71,50 @@ static int files_why(struct creds_ctx *ctx, struct buf *why, struct err *e)
 	               : 0;
 }
 
-/* The providers a role's credential_source may name. Environment is the
- * environment provider itself: the --profile skip is the chain's, and a
- * profile that names the environment asks for it. */
+/* source_chain is the chain of a source profile (botocore's
+ * profile_provider_builder): web identity, SSO, credentials file,
+ * credential_process, config file. */
+static int source_chain(struct creds_ctx *ctx, const char *profile, struct creds *out,
+                        struct buf *why, struct err *e)
+{
+	struct buf one = BUF_INIT;
+	int rc = 0;
+
+	buf_truncate(why, 0);
+	for (int step = 0; step < 5 && rc == 0; step++) {
+		buf_truncate(&one, 0);
+		switch (step) {
+		case 0: /* environment variables are off for a source profile */
+			rc = creds_profile_web_identity(ctx, profile, false, out, &one, e);
+			break;
+		case 1:
+			rc = creds_profile_sso(ctx, profile, out, &one, e);
+			break;
+		case 2:
+			rc = creds_profile_static(ctx, profile, false, out, &one, e);
+			break;
+		case 3:
+			rc = creds_profile_process(ctx, profile, out, &one, e);
+			break;
+		default:
+			rc = creds_profile_static(ctx, profile, true, out, &one, e);
+			break;
+		}
+		if (rc == 0 && buf_printf(why, e, "%s%s", why->len ? "; " : "", buf_cstr(&one)) < 0)
+			rc = -1;
+	}
+	buf_release(&one);
+	return rc;
+}
+
+/* What the assume role provider draws on. Environment is the environment
+ * provider itself: the --profile skip is the chain's, and a profile that
+ * names the environment as its credential_source asks for it. */
 static const struct creds_role_sources role_sources = {
         .env = creds_provider_env,
         .container = creds_provider_container,
         .imds = creds_provider_imds,
+        .profile = source_chain,
 };
 
 static int chain_role(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e)

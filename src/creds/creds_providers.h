@@ -53,6 +53,9 @@ struct creds_role_sources {
 	int (*env)(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e);
 	int (*container)(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e);
 	int (*imds)(struct creds_ctx *ctx, struct creds *out, struct buf *why, struct err *e);
+	/* the chain of a source_profile that has static keys or no role */
+	int (*profile)(struct creds_ctx *ctx, const char *profile, struct creds *out,
+	               struct buf *why, struct err *e);
 };
 
 /* role_arn with source_profile or credential_source, drawing on src
@@ -60,11 +63,6 @@ struct creds_role_sources {
 int creds_profile_assume_role(struct creds_ctx *ctx, const struct creds_role_sources *src,
                               const char *profile, struct creds *out, struct buf *why,
                               struct err *e);
-
-/* The profile chain of a source profile: web identity, SSO, credentials
- * file, credential_process, config file (creds_role.c). */
-int creds_profile_chain(struct creds_ctx *ctx, const char *profile, struct creds *out,
-                        struct buf *why, struct err *e);
 
 /* Static keys from one file: the credentials file (config false) or the
  * config file (creds_role.c). */

@@ -1,8 +1,8 @@
 /*
  * creds_role.c - the profile providers: static keys from each shared file
- * (botocore SharedCredentialProvider, ConfigProvider), role_arn with
- * source_profile or credential_source (AssumeRoleProvider), and the chain
- * a source profile runs.
+ * (botocore SharedCredentialProvider, ConfigProvider) and role_arn with
+ * source_profile or credential_source (AssumeRoleProvider). The providers
+ * a role draws its source credentials from come from the chain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,41 +52,6 @@ int creds_profile_static(struct creds_ctx *ctx, const char *profile, bool config
 	snprintf(out->provider, sizeof(out->provider), "static keys of profile '%s' in %s",
 	         creds_q(profile), path);
 	return 1;
-}
-
-/* ---- the chain of a source profile ---------------------------------------- */
-
-int creds_profile_chain(struct creds_ctx *ctx, const char *profile, struct creds *out,
-                        struct buf *why, struct err *e)
-{
-	struct buf one = BUF_INIT;
-	int rc = 0;
-
-	buf_truncate(why, 0);
-	for (int step = 0; step < 5 && rc == 0; step++) {
-		buf_truncate(&one, 0);
-		switch (step) {
-		case 0: /* environment variables are off for a source profile */
-			rc = creds_profile_web_identity(ctx, profile, false, out, &one, e);
-			break;
-		case 1:
-			rc = creds_profile_sso(ctx, profile, out, &one, e);
-			break;
-		case 2:
-			rc = creds_profile_static(ctx, profile, false, out, &one, e);
-			break;
-		case 3:
-			rc = creds_profile_process(ctx, profile, out, &one, e);
-			break;
-		default:
-			rc = creds_profile_static(ctx, profile, true, out, &one, e);
-			break;
-		}
-		if (rc == 0 && buf_printf(why, e, "%s%s", why->len ? "; " : "", buf_cstr(&one)) < 0)
-			rc = -1;
-	}
-	buf_release(&one);
-	return rc;
 }
 
 /* ---- assume role ------------------------------------------------------- */
@@ -239,7 +204,7 @@ static int from_source_profile(struct creds_ctx *ctx, const struct creds_role_so
 
 	if (!has_static(ctx, source) && has_role(ctx, source))
 		return assume(ctx, src, source, v, out, e);
-	rc = creds_profile_chain(ctx, source, out, &why, e);
+	rc = src->profile(ctx, source, out, &why, e);
 	if (rc == 0)
 		err_set(e, ERR_CREDS, "source_profile '%s' has no credentials: %s", creds_q(source),
 		        buf_cstr(&why));
