@@ -104,7 +104,6 @@ struct creds_ctx {
 	struct http_client web;    /* STS, SSO */
 	struct http_client direct; /* container, IMDS */
 	struct creds_sts *sts;
-	unsigned depth; /* source_profile recursion */
 };
 
 /* ---- helpers (creds_kit.c) --------------------------------------------- */

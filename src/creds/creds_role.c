@@ -11,7 +11,6 @@
 
 #include "creds_kit.h"
 #include "creds_providers.h"
-#include "envp.h"
 #include "sts.h"
 
 #define DURATION_MIN_S 900
