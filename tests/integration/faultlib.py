@@ -23,6 +23,11 @@ What it gives test_faults.py and test_herd.py:
 - ssm_requests(): the GetParametersByPath requests the fake recorded, with their
   decoded bodies, for checks on pagination and connection reuse.
 
+And what test_watch.py and test_secret_files.py share for a watch:
+
+- Watcher: envssm running a program in the background (--watch, usually), its log
+  followed and searched for registered secrets when it is stopped by its PID.
+
 Servers bind 127.0.0.1 only; every process started here is stopped by its PID.
 """
 
@@ -333,3 +338,56 @@ def max_throttle_run_per_connection(requests):
         else:
             runs[c] = 0
     return best
+
+
+# ---------------------------------------------------------------------------
+# A watch in the background
+
+
+class Watcher:
+    """envssm ARGS -- PYTHON -I -S -c PROGRAM OUT [PROGRAM_ARGS...] in the background,
+    both of envssm's outputs to log_path, stopped by its PID.
+
+    read(out) returns what the program has recorded in out so far, as a list. stop()
+    reads the log and has it searched for registered secrets: appended to `logs` when
+    that is a list (for the test to search, say in tearDown), else asserted clean
+    through `case` right there."""
+
+    def __init__(self, case, args, program, out, env, log_path, read, program_args=(),
+                 logs=None):
+        motoserver.check_env_pinned(env)
+        self.case, self.out, self.read, self.logs = case, out, read, logs
+        self.log = open(log_path, "w+b")
+        argv = ([ENVSSM] + list(args) + ["--", PYTHON, "-I", "-S", "-c", program, out]
+                + list(program_args))
+        self.p = subprocess.Popen(argv, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_for(self, n, timeout):
+        """What the program has recorded, once that is n entries, envssm has ended or
+        timeout seconds have passed, whichever comes first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.read(self.out)) >= n:
+                break
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.05)
+        return self.read(self.out)
+
+    def stop(self):
+        """SIGTERM by PID (SIGKILL after 30 s). Returns (exit status, log as text)."""
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+        try:
+            rc = self.p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            rc = self.p.wait()
+        self.log.seek(0)
+        log = self.log.read()
+        self.log.close()
+        if self.logs is not None:
+            self.logs.append(log)
+        else:
+            self.case.assertEqual(find_leaks(log), [], "envssm's log leaks a secret")
+        return rc, log.decode("utf-8", "replace")

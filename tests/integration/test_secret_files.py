@@ -19,6 +19,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import faultlib  # noqa: E402
 import motoserver  # noqa: E402
 from motoserver import find_leaks, register_secret, secret_token  # noqa: E402
 
@@ -342,37 +343,12 @@ class SecretFiles(Case):
             self.assertIn(word.encode(), p.stderr)
 
 
-class Watcher:
-    """envssm --watch --secret-files in the background, stopped by PID."""
-
-    def __init__(self, case, args):
-        self.case = case
-        self.log = open(os.path.join(case.dir, "envssm.log"), "w+b")
-        self.p = subprocess.Popen([ENVSSM, "-vv"] + args + ["--", PYTHON, "-I", "-S", "-c",
-                                                            PROGRAM, case.out, "wait"],
-                                  env=case.env(), stdout=self.log, stderr=self.log)
-
-    def wait_records(self, n, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.p.poll() is None:
-            if len(records(self.case.out)) >= n:
-                break
-            time.sleep(0.05)
-        return records(self.case.out)
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            rc = self.p.wait()
-        self.log.seek(0)
-        log = self.log.read()
-        self.log.close()
-        self.case.logs.append(log)
-        return rc, log.decode("utf-8", "replace")
+def watcher(case, args, env=None):
+    """envssm -vv ARGS -- PROGRAM (waiting) in the background, its log searched with
+    the case's other logs."""
+    return faultlib.Watcher(case, ["-vv"] + args, PROGRAM, case.out, env or case.env(),
+                            os.path.join(case.dir, "envssm.log"), records,
+                            program_args=["wait"], logs=case.logs)
 
 
 class WatchedFiles(Case):
@@ -383,16 +359,16 @@ class WatchedFiles(Case):
                                ("/sfw1/app/old", gone, "SecureString"),
                                ("/sfw1/app/color", "red")])
         d = os.path.join(self.shm, "app")
-        w = Watcher(self, ["--watch", "2s", "--stop-timeout", "5", "--secret-files", d,
+        w = watcher(self, ["--watch", "2s", "--stop-timeout", "5", "--secret-files", d,
                            "/sfw1/app"])
         try:
-            first = w.wait_records(1, 30)
+            first = w.wait_for(1, 30)
             self.assertEqual(len(first), 1)
             self.assertEqual(first[0]["files"], {"TOKEN_FILE": v1, "OLD_FILE": gone})
             v2 = register_secret("watched v2", secret_token("watched v2"))
             SERVER.put_parameters([("/sfw1/app/token", v2, "SecureString")])
             SERVER.client("ssm").delete_parameter(Name="/sfw1/app/old")
-            got = w.wait_records(2, 25)
+            got = w.wait_for(2, 25)
             self.assertEqual(len(got), 2, "no restart after the change")
             self.assertNotEqual(got[0]["pid"], got[1]["pid"])
             self.assertEqual(got[1]["files"], {"TOKEN_FILE": v2})
@@ -412,20 +388,20 @@ class WatchedFiles(Case):
         SERVER.put_parameters([("/sfw2/app/cert", v1, "SecureString"),
                                ("/sfw2/app/color", "red")])
         d = os.path.join(self.shm, "app")
-        w = Watcher(self, ["--watch", "2s", "--on-change", "HUP", "--secret-files", d,
+        w = watcher(self, ["--watch", "2s", "--on-change", "HUP", "--secret-files", d,
                            "/sfw2/app"])
         try:
-            self.assertEqual(len(w.wait_records(1, 30)), 1)
+            self.assertEqual(len(w.wait_for(1, 30)), 1)
             v2 = register_secret("reloaded v2", secret_token("reloaded v2"))
             SERVER.put_parameters([("/sfw2/app/cert", v2, "SecureString")])
-            got = w.wait_records(2, 25)
+            got = w.wait_for(2, 25)
             self.assertEqual(len(got), 2, "no signal after the change")
             self.assertEqual(got[1]["tag"], "hup")
             self.assertEqual(got[1]["pid"], got[0]["pid"])  # signalled, not restarted
             self.assertEqual(got[1]["files"], {"CERT_FILE": v2})
             # a String changed: the environment must change, so a restart
             SERVER.put_parameters([("/sfw2/app/color", "blue")])
-            got = w.wait_records(3, 25)
+            got = w.wait_for(3, 25)
             self.assertEqual(len(got), 3, "no restart after a variable changed")
             self.assertEqual(got[2]["tag"], "start")
             self.assertNotEqual(got[2]["pid"], got[0]["pid"])

@@ -18,8 +18,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 import fakessm  # noqa: E402
+import faultlib  # noqa: E402
 import motoserver  # noqa: E402
-from motoserver import find_leaks, register_secret, secret_token  # noqa: E402
+from motoserver import register_secret, secret_token  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ENVSSM = os.path.abspath(os.environ.get("ENVSSM_TEST_BINARY") or os.path.join(ROOT, "envssm"))
@@ -60,40 +61,10 @@ def starts(path):
         return [line.split() for line in f if line.strip()]
 
 
-class Watcher:
-    """envssm --watch in the background, stopped by PID."""
-
-    def __init__(self, case, args, env):
-        self.case = case
-        self.out = os.path.join(case.dir, "starts")
-        self.err = open(os.path.join(case.dir, "envssm.log"), "w+b")
-        self.p = subprocess.Popen([ENVSSM, "-v"] + args + ["--", PYTHON, "-I", "-S", "-c",
-                                                          PROGRAM, self.out],
-                                  env=env, stdout=self.err, stderr=self.err)
-
-    def wait_starts(self, n, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(starts(self.out)) >= n:
-                return starts(self.out)
-            if self.p.poll() is not None:
-                break
-            time.sleep(0.05)
-        return starts(self.out)
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            rc = self.p.wait()
-        self.err.seek(0)
-        log = self.err.read()
-        self.err.close()
-        self.case.assertEqual(find_leaks(log), [], "envssm's log leaks a secret")
-        return rc, log.decode("utf-8", "replace")
+def watcher(case, args, env):
+    """envssm -v ARGS -- PROGRAM in the background, recording into case.dir."""
+    return faultlib.Watcher(case, ["-v"] + args, PROGRAM, os.path.join(case.dir, "starts"),
+                            env, os.path.join(case.dir, "envssm.log"), starts)
 
 
 class Watch(unittest.TestCase):
@@ -109,9 +80,9 @@ class Watch(unittest.TestCase):
         token = secret_token("watch token v1")
         SERVER.put_parameters([("/w1/app/color", "red"),
                                ("/w1/app/token", token, "SecureString")])
-        w = Watcher(self, ["--watch", "2s", "--stop-timeout", "5", "/w1/app"], self.env())
+        w = watcher(self, ["--watch", "2s", "--stop-timeout", "5", "/w1/app"], self.env())
         try:
-            first = w.wait_starts(1, 30)
+            first = w.wait_for(1, 30)
             self.assertEqual([s[1:] for s in first], [["red", token]])
             time.sleep(2.5)  # a poll or two with nothing changed: no restart
             self.assertEqual(len(starts(w.out)), 1)
@@ -119,7 +90,7 @@ class Watch(unittest.TestCase):
             SERVER.put_parameters([("/w1/app/color", "blue"),
                                    ("/w1/app/token", token2, "SecureString")])
             changed = time.monotonic()
-            got = w.wait_starts(2, 2.2 + 5 + 2 + 2)  # interval+jitter, settle, stop, slack
+            got = w.wait_for(2, 2.2 + 5 + 2 + 2)  # interval+jitter, settle, stop, slack
             self.assertEqual(len(got), 2, "no restart after the change")
             self.assertLess(time.monotonic() - changed, 2.2 + 5 + 2 + 2)
             self.assertEqual(got[1][1:], ["blue", token2])
@@ -137,15 +108,15 @@ class Watch(unittest.TestCase):
 
     def test_watch_parameter(self):
         SERVER.put_parameters([("/w2/app/color", "red"), ("/w2/deploy", "1")])
-        w = Watcher(self, ["--watch", "2s", "--watch-parameter", "/w2/deploy", "/w2/app"],
+        w = watcher(self, ["--watch", "2s", "--watch-parameter", "/w2/deploy", "/w2/app"],
                     self.env())
         try:
-            self.assertEqual(len(w.wait_starts(1, 30)), 1)
+            self.assertEqual(len(w.wait_for(1, 30)), 1)
             SERVER.put_parameters([("/w2/app/color", "green")])
             time.sleep(5)  # the watched parameter did not move: no restart
             self.assertEqual(len(starts(w.out)), 1)
             SERVER.put_parameters([("/w2/deploy", "2")])
-            got = w.wait_starts(2, 15)
+            got = w.wait_for(2, 15)
             self.assertEqual(len(got), 2, "no restart after the watched parameter moved")
             self.assertEqual(got[1][1], "green")
         finally:
@@ -155,15 +126,15 @@ class Watch(unittest.TestCase):
 
     def test_incomplete_environment_keeps_the_program(self):
         SERVER.put_parameters([("/w3/app/color", "red"), ("/w3/app/size", "1")])
-        w = Watcher(self, ["--watch", "2s", "--require", "SIZE", "/w3/app"], self.env())
+        w = watcher(self, ["--watch", "2s", "--require", "SIZE", "/w3/app"], self.env())
         try:
-            self.assertEqual(len(w.wait_starts(1, 30)), 1)
+            self.assertEqual(len(w.wait_for(1, 30)), 1)
             SERVER.client("ssm").delete_parameter(Name="/w3/app/size")
             time.sleep(7)
             self.assertEqual(len(starts(w.out)), 1, "restarted on an incomplete environment")
             self.assertIsNone(w.p.poll())
             SERVER.put_parameters([("/w3/app/size", "2"), ("/w3/app/color", "blue")])
-            got = w.wait_starts(2, 20)
+            got = w.wait_for(2, 20)
             self.assertEqual(len(got), 2)
             self.assertEqual(got[1][1], "blue")
         finally:
