@@ -27,6 +27,9 @@ And what test_watch.py and test_secret_files.py share for a watch:
 
 - Watcher: envssm running a program in the background (--watch, usually), its log
   followed and searched for registered secrets when it is stopped by its PID.
+- start_seeded_fake() and fake_process_env(): the fake in its own process, seeded
+  from a file, and envssm's environment for it, with either the fake's default keys
+  or its container-credentials endpoint.
 
 Servers bind 127.0.0.1 only; every process started here is stopped by its PID.
 """
@@ -338,6 +341,45 @@ def max_throttle_run_per_connection(requests):
         else:
             runs[c] = 0
     return best
+
+
+# ---------------------------------------------------------------------------
+# The fake in its own process
+
+
+def start_seeded_fake(case, tmp, params, *args):
+    """FakeSSMProcess --seed tmp/seed.json ARGS..., seeded with params, its log in
+    tmp/fake.log; stopped by its PID, and its log closed, by case's cleanups."""
+    seed = os.path.join(tmp, "seed.json")
+    with open(seed, "w") as f:
+        json.dump(params, f)
+    log = open(os.path.join(tmp, "fake.log"), "w")
+    case.addCleanup(log.close)
+    fake = FakeSSMProcess("--seed", seed, *args, stderr=log)
+    case.addCleanup(fake.stop)
+    fake.start()
+    return fake
+
+
+def fake_process_env(fake, home, container_credentials=False, extra=None):
+    """envssm's whole environment for a fake process, from scratch: endpoint pinned to
+    it, IMDS off, no shared files, HOME home. Credentials are the fake's default keys,
+    or with container_credentials its container endpoint (fake.url + "/creds") and no
+    keys. extra: more variables."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": home, "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_ENDPOINT_URL": fake.url, "AWS_REGION": REGION,
+           "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+    if container_credentials:
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = fake.url + "/creds"
+    else:
+        env["AWS_ACCESS_KEY_ID"] = DEFAULT_ACCESS_KEY
+        env["AWS_SECRET_ACCESS_KEY"] = DEFAULT_SECRET_KEY
+    env.update(extra or {})
+    motoserver.check_env_pinned(env)
+    full = env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+    if full is not None and not full.startswith(fake.url + "/"):
+        raise AssertionError("the container endpoint is not the fake: %r" % full)
+    return env
 
 
 # ---------------------------------------------------------------------------

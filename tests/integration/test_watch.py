@@ -4,7 +4,6 @@ Against moto_server (signature checking on) for changes, and the project's
 fault fake for the failures a watch must sit out (fail static).
 """
 
-import json
 import os
 import shutil
 import signal
@@ -17,7 +16,6 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
-import fakessm  # noqa: E402
 import faultlib  # noqa: E402
 import motoserver  # noqa: E402
 from motoserver import register_secret, secret_token  # noqa: E402
@@ -61,10 +59,12 @@ def starts(path):
         return [line.split() for line in f if line.strip()]
 
 
-def watcher(case, args, env):
-    """envssm -v ARGS -- PROGRAM in the background, recording into case.dir."""
-    return faultlib.Watcher(case, ["-v"] + args, PROGRAM, os.path.join(case.dir, "starts"),
-                            env, os.path.join(case.dir, "envssm.log"), starts)
+def watcher(case, args, env, d=None):
+    """envssm ARGS -- PROGRAM in the background, recording into d (case.dir) and
+    logging to d/envssm.log."""
+    d = d or case.dir
+    return faultlib.Watcher(case, args, PROGRAM, os.path.join(d, "starts"), env,
+                            os.path.join(d, "envssm.log"), starts)
 
 
 class Watch(unittest.TestCase):
@@ -80,7 +80,7 @@ class Watch(unittest.TestCase):
         token = secret_token("watch token v1")
         SERVER.put_parameters([("/w1/app/color", "red"),
                                ("/w1/app/token", token, "SecureString")])
-        w = watcher(self, ["--watch", "2s", "--stop-timeout", "5", "/w1/app"], self.env())
+        w = watcher(self, ["-v", "--watch", "2s", "--stop-timeout", "5", "/w1/app"], self.env())
         try:
             first = w.wait_for(1, 30)
             self.assertEqual([s[1:] for s in first], [["red", token]])
@@ -108,8 +108,8 @@ class Watch(unittest.TestCase):
 
     def test_watch_parameter(self):
         SERVER.put_parameters([("/w2/app/color", "red"), ("/w2/deploy", "1")])
-        w = watcher(self, ["--watch", "2s", "--watch-parameter", "/w2/deploy", "/w2/app"],
-                    self.env())
+        w = watcher(self, ["-v", "--watch", "2s", "--watch-parameter", "/w2/deploy",
+                           "/w2/app"], self.env())
         try:
             self.assertEqual(len(w.wait_for(1, 30)), 1)
             SERVER.put_parameters([("/w2/app/color", "green")])
@@ -126,7 +126,7 @@ class Watch(unittest.TestCase):
 
     def test_incomplete_environment_keeps_the_program(self):
         SERVER.put_parameters([("/w3/app/color", "red"), ("/w3/app/size", "1")])
-        w = watcher(self, ["--watch", "2s", "--require", "SIZE", "/w3/app"], self.env())
+        w = watcher(self, ["-v", "--watch", "2s", "--require", "SIZE", "/w3/app"], self.env())
         try:
             self.assertEqual(len(w.wait_for(1, 30)), 1)
             SERVER.client("ssm").delete_parameter(Name="/w3/app/size")
@@ -165,43 +165,20 @@ class CredentialRotation(unittest.TestCase):
 
     def test_renewed_before_refused(self):
         tmp = tempfile.mkdtemp(dir=TMP, prefix="rotation-")
-        seed = os.path.join(tmp, "seed.json")
-        with open(seed, "w") as f:
-            json.dump([{"Name": "/rot/app/color", "Type": "String", "Value": "red"}], f)
-        log = open(os.path.join(tmp, "fake.log"), "w")
         # keys expire 900 + 3 s after they are handed out; SSM refuses them at 6 s
-        fake = fakessm.FakeSSMProcess("--seed", seed, "--container-rotate-s", "3", stderr=log)
-        fake.start()
-        out = os.path.join(tmp, "starts")
-        err = open(os.path.join(tmp, "envssm.log"), "w+b")
-        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_EC2_METADATA_DISABLED": "true",
-               "AWS_ENDPOINT_URL": fake.url, "AWS_REGION": "us-east-1",
-               "AWS_CONTAINER_CREDENTIALS_FULL_URI": fake.url + "/creds",
-               "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
-        p = subprocess.Popen([ENVSSM, "-v", "--watch", "1s", "/rot/app", "--",
-                              PYTHON, "-I", "-S", "-c", PROGRAM, out],
-                             env=env, stdout=err, stderr=err)
+        fake = faultlib.start_seeded_fake(
+            self, tmp, [{"Name": "/rot/app/color", "Type": "String", "Value": "red"}],
+            "--container-rotate-s", "3")
+        w = watcher(self, ["-v", "--watch", "1s", "/rot/app"],
+                    faultlib.fake_process_env(fake, tmp, container_credentials=True), tmp)
         try:
-            deadline = time.monotonic() + 30
-            while len(starts(out)) < 1 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            self.assertEqual(len(starts(out)), 1)
+            self.assertEqual(len(w.wait_for(1, 30)), 1)
             time.sleep(14)  # four rotations or so, a poll a second
             fake.add_params([{"Name": "/rot/app/color", "Type": "String", "Value": "blue"}])
-            deadline = time.monotonic() + 20
-            while len(starts(out)) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            got = starts(out)
+            got = w.wait_for(2, 20)
             stats = fake.stats()
         finally:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-            rc = p.wait(timeout=30)
-            fake.stop()
-            log.close()
-            err.seek(0)
-            text = err.read().decode("utf-8", "replace")
-            err.close()
+            rc, text = w.stop()
         self.assertEqual(rc, 0, text)
         self.assertEqual(len(got), 2, "the change after the rotations did not restart\n" + text)
         self.assertEqual(got[1][1], "blue")
@@ -296,28 +273,12 @@ class FailStatic(unittest.TestCase):
 
     def test_outage_then_change(self):
         tmp = tempfile.mkdtemp(dir=TMP, prefix="failstatic-")
-        seed = os.path.join(tmp, "seed.json")
-        with open(seed, "w") as f:
-            json.dump([{"Name": "/fs/app/color", "Type": "String", "Value": "red"}], f)
-        log = open(os.path.join(tmp, "fake.log"), "w")
-        fake = fakessm.FakeSSMProcess("--seed", seed, stderr=log)
-        fake.start()
-        out = os.path.join(tmp, "starts")
-        err = open(os.path.join(tmp, "envssm.log"), "w+b")
-        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_EC2_METADATA_DISABLED": "true",
-               "AWS_ENDPOINT_URL": fake.url, "AWS_REGION": "us-east-1",
-               "AWS_ACCESS_KEY_ID": "FAKESSMACCESSKEY0001",
-               "AWS_SECRET_ACCESS_KEY": "fakessmSecretKey/EXAMPLE+0001",
-               "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-               "AWS_MAX_ATTEMPTS": "2"}
-        p = subprocess.Popen([ENVSSM, "--watch", "1s", "--timeout", "3", "/fs/app", "--",
-                              PYTHON, "-I", "-S", "-c", PROGRAM, out],
-                             env=env, stdout=err, stderr=err)
+        fake = faultlib.start_seeded_fake(
+            self, tmp, [{"Name": "/fs/app/color", "Type": "String", "Value": "red"}])
+        w = watcher(self, ["--watch", "1s", "--timeout", "3", "/fs/app"],
+                    faultlib.fake_process_env(fake, tmp, extra={"AWS_MAX_ATTEMPTS": "2"}), tmp)
         try:
-            deadline = time.monotonic() + 30
-            while len(starts(out)) < 1 and time.monotonic() < deadline:
-                time.sleep(0.05)
-            self.assertEqual(len(starts(out)), 1)
+            self.assertEqual(len(w.wait_for(1, 30)), 1)
             for fault in ({"error_5xx": "all"}, {"throttle": "all"}, {"reset": "all"}):
                 fake.set(**fault)
                 time.sleep(3)
@@ -325,25 +286,16 @@ class FailStatic(unittest.TestCase):
             fake.set(error_5xx="all")
             fake.add_params([{"Name": "/fs/app/color", "Type": "String", "Value": "blue"}])
             time.sleep(3)
-            self.assertEqual(len(starts(out)), 1, "the program was touched during the outage")
-            self.assertIsNone(p.poll())
+            self.assertEqual(len(starts(w.out)), 1, "the program was touched during the outage")
+            self.assertIsNone(w.p.poll())
             fake.set(error_5xx="off")
-            deadline = time.monotonic() + 20
-            while len(starts(out)) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            w.wait_for(2, 20)
             time.sleep(3)
-            got = starts(out)
+            got = starts(w.out)
             self.assertEqual(len(got), 2, "not restarted exactly once after the outage")
             self.assertEqual(got[1][1], "blue")
         finally:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-            rc = p.wait(timeout=30)
-            fake.stop()
-            log.close()
-            err.seek(0)
-            text = err.read().decode("utf-8", "replace")
-            err.close()
+            rc, text = w.stop()
         self.assertEqual(rc, 0, text)
         # logged once per change of state, not once per poll
         n = text.count("the program keeps its environment")
