@@ -383,24 +383,26 @@ class WatchedFiles(Case):
         self.assertIn("restarting", log)
         self.assertFalse(os.path.exists(d), "files left after the watch ended")
 
-    def test_on_change_signals_instead(self):
-        v1 = secret_token("reloaded v1")
-        SERVER.put_parameters([("/sfw2/app/cert", v1, "SecureString"),
-                               ("/sfw2/app/color", "red")])
+    def signals_instead(self, path, args, env=None):
+        """A watch asked by args or env to send HUP on a file-only change: a SecureString
+        changing rewrites its file and signals the program, whose same pid rereads it;
+        a String changing still restarts the program."""
+        v1 = secret_token("reloaded v1 " + path)
+        SERVER.put_parameters([(path + "/cert", v1, "SecureString"),
+                               (path + "/color", "red")])
         d = os.path.join(self.shm, "app")
-        w = watcher(self, ["--watch", "2s", "--on-change", "HUP", "--secret-files", d,
-                           "/sfw2/app"])
+        w = watcher(self, ["--watch", "2s"] + args + ["--secret-files", d, path], env)
         try:
             self.assertEqual(len(w.wait_for(1, 30)), 1)
-            v2 = register_secret("reloaded v2", secret_token("reloaded v2"))
-            SERVER.put_parameters([("/sfw2/app/cert", v2, "SecureString")])
+            v2 = register_secret("reloaded v2 " + path, secret_token("reloaded v2 " + path))
+            SERVER.put_parameters([(path + "/cert", v2, "SecureString")])
             got = w.wait_for(2, 25)
             self.assertEqual(len(got), 2, "no signal after the change")
             self.assertEqual(got[1]["tag"], "hup")
             self.assertEqual(got[1]["pid"], got[0]["pid"])  # signalled, not restarted
             self.assertEqual(got[1]["files"], {"CERT_FILE": v2})
             # a String changed: the environment must change, so a restart
-            SERVER.put_parameters([("/sfw2/app/color", "blue")])
+            SERVER.put_parameters([(path + "/color", "blue")])
             got = w.wait_for(3, 25)
             self.assertEqual(len(got), 3, "no restart after a variable changed")
             self.assertEqual(got[2]["tag"], "start")
@@ -411,6 +413,14 @@ class WatchedFiles(Case):
         self.assertEqual(rc, 0, log)
         self.assertIn("files rewritten, signal %d" % signal.SIGHUP, log)
         self.assertFalse(os.path.exists(d), "files left after the watch ended")
+
+    def test_on_change_signals_instead(self):
+        self.signals_instead("/sfw2/app", ["--on-change", "HUP"])
+
+    def test_on_change_from_the_variable(self):
+        # no flag: were ENVSSM_ON_CHANGE ignored, the file-only change would restart
+        # the program under a new pid instead of signalling it
+        self.signals_instead("/sfw3/app", [], self.env(ENVSSM_ON_CHANGE="HUP"))
 
 
 if __name__ == "__main__":
