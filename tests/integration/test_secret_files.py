@@ -422,6 +422,21 @@ class WatchedFiles(Case):
         # the program under a new pid instead of signalling it
         self.signals_instead("/sfw3/app", [], self.env(ENVSSM_ON_CHANGE="HUP"))
 
+    def test_on_change_refuses_an_unknown_signal(self):
+        # an unknown signal, from the flag or from ENVSSM_ON_CHANGE: 125 and one line
+        # naming where it came from; the program never starts, no directory is made
+        SERVER.put_parameters([("/sfw4/app/color", "red")])
+        d = os.path.join(self.shm, "app")
+        for args, extra, source in ((["--on-change", "NOPE"], {}, "--on-change"),
+                                    ([], {"ENVSSM_ON_CHANGE": "NOPE"}, "ENVSSM_ON_CHANGE")):
+            with self.subTest(source=source):
+                p = self.run_envssm(["--watch", "2s"] + args + ["--secret-files", d, "/sfw4/app"],
+                                    env=self.env(**extra), timeout=30)
+                self.assertEqual(p.returncode, 125, p.stderr)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+                self.assertIn(b"invalid %s 'NOPE'" % source.encode(), p.stderr)
+                self.assertFalse(os.path.exists(self.out), "the program was started")
+                self.assertFalse(os.path.exists(d), "the directory was made")
 
 if __name__ == "__main__":
     unittest.main()
