@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,13 +49,62 @@ void exec_snapshot(struct exec_state *st)
 	snapshot_fds(st);
 }
 
-void exec_restore(const struct exec_state *st)
+/* What the fatal-signal handler undoes before it ends envssm: the files
+ * placed for a program that has not started yet. Only in the process that
+ * set it, never in a child forked after. */
+static void (*volatile fatal_cleanup)(void *);
+static void *volatile fatal_cleanup_arg;
+static volatile pid_t fatal_cleanup_pid;
+
+static void on_fatal_signal(int sig);
+
+static bool cleanup_is_ours(void)
+{
+	return fatal_cleanup != NULL && fatal_cleanup_pid == getpid();
+}
+
+/* kept_until_exec tells whether sig's guard may stay on up to execve: with a
+ * cleanup set, for a signal whose disposition was the default, which execve
+ * gives back to a caught signal by itself. */
+static bool kept_until_exec(const struct exec_state *st, int sig)
+{
+	struct sigaction now;
+
+	return sig != SIGPIPE && (st->actions[sig].sa_flags & SA_SIGINFO) == 0 &&
+	       st->actions[sig].sa_handler == SIG_DFL && sigaction(sig, NULL, &now) == 0 &&
+	       (now.sa_flags & SA_SIGINFO) == 0 && now.sa_handler == on_fatal_signal;
+}
+
+static void restore(const struct exec_state *st, bool keep_guard)
 {
 	for (size_t i = 0; i < sizeof(guarded) / sizeof(guarded[0]); i++) {
-		if (st->saved[guarded[i]])
-			sigaction(guarded[i], &st->actions[guarded[i]], NULL);
+		int sig = guarded[i];
+
+		if (st->saved[sig] && !(keep_guard && kept_until_exec(st, sig)))
+			sigaction(sig, &st->actions[sig], NULL);
 	}
 	sigprocmask(SIG_SETMASK, &st->mask, NULL);
+}
+
+void exec_restore(const struct exec_state *st)
+{
+	restore(st, false);
+}
+
+void exec_on_fatal(void (*cleanup)(void *), void *arg)
+{
+	sigset_t held, old;
+
+	sigemptyset(&held);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &held, &old);
+	fatal_cleanup = NULL;
+	fatal_cleanup_arg = arg;
+	fatal_cleanup_pid = getpid();
+	fatal_cleanup = cleanup;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 bool exec_inherited_fd(const struct exec_state *st, int fd)
@@ -73,8 +123,10 @@ static void on_fatal_signal(int sig)
 	size_t n = sig == SIGTERM ? sizeof(term) : sig == SIGINT ? sizeof(intr) : sizeof(hup);
 	ssize_t w;
 
-	/* async-signal-safe: one write, then _exit; no secret is on the way,
-	 * and no credential_process outlives envssm */
+	/* async-signal-safe: unlinks, one write, then _exit; no secret is on
+	 * the way, and no credential_process outlives envssm */
+	if (cleanup_is_ours())
+		fatal_cleanup(fatal_cleanup_arg);
 	pgroup_kill_current();
 	w = write(STDERR_FILENO, msg, n - 1);
 	(void)w;
@@ -164,7 +216,7 @@ int exec_program(const struct exec_state *st, char *const argv[], char *const en
 	char defpath[PATH_MAX];
 	int err;
 
-	exec_restore(st);
+	restore(st, cleanup_is_ours());
 	if (argv[0][0] == '\0') {
 		err = ENOENT;
 	} else if (strchr(argv[0], '/') != NULL) {

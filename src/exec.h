@@ -40,6 +40,13 @@ bool exec_inherited_fd(const struct exec_state *st, int fd);
  * ignored when envssm started stay ignored. exec_restore undoes it. */
 void exec_guard_signals(const struct exec_state *st);
 
+/* exec_on_fatal sets what the guard of exec_guard_signals undoes before it
+ * ends envssm (NULL: nothing): cleanup(arg), which must be
+ * async-signal-safe, in this process only. While one is set, exec_program
+ * keeps the guard of a signal that was at its default up to execve itself,
+ * which gives the program the default back. */
+void exec_on_fatal(void (*cleanup)(void *), void *arg);
+
 /* exec_program looks `argv[0]` up in PATH from envp like env(1) (a name with
  * a '/' is used as is), restores the snapshot and execve's it. It returns
  * only on failure, with 127 (not found) or 126 (found but not executable)

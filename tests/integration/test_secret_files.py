@@ -438,5 +438,72 @@ class WatchedFiles(Case):
                 self.assertFalse(os.path.exists(self.out), "the program was started")
                 self.assertFalse(os.path.exists(d), "the directory was made")
 
+
+@unittest.skipUnless(shutil.which("strace"), "strace is not installed (apt-get install strace)")
+class StopBeforeTheProgram(Case):
+    """SIGTERM after envssm placed the files and before the program started
+    takes the files with it (exec mode, where they otherwise stay for the
+    program). strace holds envssm at one point of that window, a delay
+    injected into one system call, while the test sends the signal."""
+
+    def stopped_at(self, prefix, strace_args, reached, path=None):
+        SERVER.put_parameters([(prefix + "/db_password", secret_token(prefix + " password"),
+                                "SecureString")])
+        d = os.path.join(self.shm, "files")
+        before = listing(self.shm)
+        env = self.env()
+        if path is not None:
+            env["PATH"] = path
+        trace = os.path.join(self.dir, "strace.log")
+        argv = (["strace", "-f", "-o", trace] + strace_args +
+                [ENVSSM, "-vvv", "--secret-files", d, prefix, "--",
+                 "python3", "-I", "-S", "-c", PROGRAM, self.out])
+        p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 30
+            while not reached(d, trace) and time.monotonic() < deadline and p.poll() is None:
+                time.sleep(0.02)
+            self.assertTrue(reached(d, trace), "envssm never reached the delayed call")
+            with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
+                os.kill(int(f.read().split()[0]), signal.SIGTERM)
+            out, err = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+        self.logs.append(out + err)
+        with open(trace) as f:
+            self.assertIn("(DELAYED)", f.read())
+        self.assertEqual(p.returncode, 128 + signal.SIGTERM, err)
+        self.assertIn(b"interrupted by SIGTERM before the program started", err)
+        self.assertEqual(records(self.out), [], "the program started")
+        self.assertFalse(os.path.exists(d), "the secret files outlived envssm")
+        self.assertEqual(listing(self.shm), before)
+
+    def test_while_placing(self):
+        # the stop signals are held while the files are written and renamed
+        # into place; the one held is delivered after, and cleans up
+        def writing(d, trace):
+            return os.path.isdir(d) and any(n.startswith(".envssm-") for n in os.listdir(d))
+        self.stopped_at("/sfstop1/app", ["-e", "trace=renameat,renameat2",
+                                         "-e", "inject=renameat,renameat2:delay_enter=3000000"],
+                        writing)
+
+    def test_while_looking_up_the_program(self):
+        # an execve of the PATH search that fails: the signal mask and the
+        # other dispositions are the program's already, the guard stays
+        # until execve itself gives the program the default back
+        missing = "/nonexistent/python3"
+
+        def looking(d, trace):
+            if not os.path.exists(os.path.join(d, "DB_PASSWORD")) or not os.path.exists(trace):
+                return False
+            with open(trace) as f:
+                return missing in f.read()
+        self.stopped_at("/sfstop2/app", ["-P", missing, "-e", "trace=execve",
+                                         "-e", "inject=execve:delay_exit=3000000"],
+                        looking, path="/nonexistent:" + os.path.dirname(PYTHON) + ":/usr/bin:/bin")
+
+
 if __name__ == "__main__":
     unittest.main()
