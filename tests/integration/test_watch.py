@@ -226,12 +226,14 @@ class RealService(unittest.TestCase):
         os.makedirs(home)
         with open(os.path.join(tmp, "app.py"), "w") as f:
             f.write(WSGI_APP)
-        SERVER.put_parameters([("/g/app/color", "red")])
+        SERVER.put_parameters([("/g/app/color", "red"),
+                               ("/g/app/db_password", secret_token("gunicorn db password"),
+                                "SecureString")])
         port = motoserver.free_loopback_port()
         log = open(os.path.join(tmp, "envssm.log"), "w+b")
         stop_timeout = 10
-        p = subprocess.Popen(["unshare", "-p", "-f", "--mount-proc", ENVSSM, "--watch", "2s",
-                              "--stop-timeout", str(stop_timeout), "/g/app", "--",
+        p = subprocess.Popen(["unshare", "-p", "-f", "--mount-proc", ENVSSM, "-vv",
+                              "--watch", "2s", "--stop-timeout", str(stop_timeout), "/g/app", "--",
                               shutil.which("gunicorn"), "--bind", "127.0.0.1:%d" % port,
                               "--workers", "2", "--chdir", tmp, "--graceful-timeout", "5",
                               "app:app"],
@@ -260,6 +262,7 @@ class RealService(unittest.TestCase):
             log.seek(0)
             text = log.read().decode("utf-8", "replace")
             log.close()
+        self.assertEqual(motoserver.find_leaks(text), [], "envssm's log leaks a secret")
         self.assertEqual(rc, 0, text)
         self.assertIn("/g/app/color (version 1 -> 2)", text)
         self.assertIsNone(http_get(port), "gunicorn still answers after the stop")
