@@ -1,7 +1,8 @@
 /*
  * fuzz_ssm.c - libFuzzer target for the response readers: the input is a
- * GetParametersByPath body for ssm_parse_page and, through a fake http
- * response, an error body for aws_error_parse.
+ * GetParametersByPath body for ssm_parse_page, a GetParameters body for
+ * ssm_parse_get_parameters and, through a fake http response, an error
+ * body for aws_error_parse.
  *
  *   clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_ssm.c \
  *     src/ssm.c src/aws.c src/http.c src/sigv4.c src/log.c src/envp.c \
@@ -56,6 +57,35 @@ static void parse_page(const uint8_t *data, size_t size)
 	buf_release(&token);
 }
 
+/* parse_get reads the body as a GetParameters answer: the references'
+ * fetch and a --watch-parameter poll. */
+static void parse_get(const uint8_t *data, size_t size)
+{
+	struct ssm_params out;
+	struct buf invalid = BUF_INIT;
+	struct err e = {ERR_NONE, ""};
+
+	ssm_params_init(&out);
+	if (ssm_parse_get_parameters((const char *)data, size, &out, &invalid, &e) == 0) {
+		for (size_t i = 0; i < out.len; i++) {
+			const struct ssm_param *p = &out.items[i];
+
+			if (p->name == NULL || p->name[0] == '\0' ||
+			    strlen(buf_cstr(&p->value)) != p->value.len ||
+			    memchr(p->type, '\0', sizeof(p->type)) == NULL)
+				abort();
+		}
+		/* one invalid name a line, each ended */
+		if (strlen(buf_cstr(&invalid)) != invalid.len ||
+		    (invalid.len > 0 && invalid.data[invalid.len - 1] != '\n'))
+			abort();
+	} else if (e.kind == ERR_NONE || e.msg[0] == '\0') {
+		abort();
+	}
+	ssm_params_release(&out);
+	buf_release(&invalid);
+}
+
 static void parse_error(const uint8_t *data, size_t size)
 {
 	static const char *const secrets[] = {"IQoJb3JpZ2luX2VjSESSIONtoken", NULL};
@@ -68,10 +98,7 @@ static void parse_error(const uint8_t *data, size_t size)
 	resp.status = size > 0 ? 300 + data[0] % 300 : 400;
 	memcpy(resp.request_id, data, head);
 	memcpy(resp.error_type, data, head);
-	/* aws_error_parse quotes Content-Type unfiltered (reported): feed
-	 * printable bytes so the rest can be fuzzed until that is fixed */
-	for (size_t i = 0; i < head; i++)
-		resp.content_type[i] = (data[i] < 0x20 || data[i] >= 0x7f) ? '_' : (char)data[i];
+	memcpy(resp.content_type, data, head); /* quoted, so scrubbed and one line */
 	if (buf_append(&resp.body, data, size, NULL) < 0)
 		abort();
 	aws_error_parse(&resp, secrets, &ae);
@@ -89,6 +116,7 @@ static void parse_error(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	parse_page(data, size);
+	parse_get(data, size);
 	parse_error(data, size);
 	return 0;
 }
