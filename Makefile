@@ -227,11 +227,11 @@ bench: all
 	  --floor-static bench/floor-static --out bench/results.md
 
 # What a watching envssm costs (idle CPU and memory, requests per poll, a
-# fleet's request rate); writes bench/watch-results.md.
+# fleet's request rate); writes its section of bench/results.md.
 bench-watch: all
 	$(MAKE) static
 	$(PYTHON) bench/watch.py --envssm ./envssm --envssm-static build/static-$(TRIPLET)/envssm \
-	  --out bench/watch-results.md
+	  --out bench/results.md
 
 demo: all
 	@command -v moto_server >/dev/null 2>&1 || { \

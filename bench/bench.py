@@ -1370,8 +1370,22 @@ def write_report(b, path):
     w("")
     L.extend(targets(b))
     w("")
+    kept = kept_watch_section(path)
     with open(path, "w") as f:
-        f.write("\n".join(L).rstrip() + "\n")
+        f.write("\n".join(L).rstrip() + "\n" + kept)
+
+
+def kept_watch_section(path):
+    """The section `make bench-watch` wrote into path, kept as it was."""
+    begin, end = "<!-- make bench-watch: begin -->", "<!-- make bench-watch: end -->"
+    try:
+        with open(path) as f:
+            old = f.read()
+    except OSError:
+        return ""
+    if begin not in old or end not in old:
+        return ""
+    return "\n" + begin + old.split(begin, 1)[1].split(end, 1)[0] + end + "\n"
 
 
 def elf_info(path):
