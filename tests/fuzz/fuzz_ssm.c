@@ -31,6 +31,20 @@ static int clean(const char *s, size_t size)
 	return 1;
 }
 
+/* check_params aborts on a parameter read wrong: every one named, its
+ * value never cut short (no NUL inside it), its type ended. */
+static void check_params(const struct ssm_params *out)
+{
+	for (size_t i = 0; i < out->len; i++) {
+		const struct ssm_param *p = &out->items[i];
+
+		if (p->name == NULL || p->name[0] == '\0' ||
+		    strlen(buf_cstr(&p->value)) != p->value.len ||
+		    memchr(p->type, '\0', sizeof(p->type)) == NULL)
+			abort();
+	}
+}
+
 static void parse_page(const uint8_t *data, size_t size)
 {
 	struct ssm_params out;
@@ -39,15 +53,7 @@ static void parse_page(const uint8_t *data, size_t size)
 
 	ssm_params_init(&out);
 	if (ssm_parse_page((const char *)data, size, &out, &token, &e) == 0) {
-		for (size_t i = 0; i < out.len; i++) {
-			const struct ssm_param *p = &out.items[i];
-
-			/* a value is never cut short: no NUL inside it */
-			if (p->name == NULL || p->name[0] == '\0' ||
-			    strlen(buf_cstr(&p->value)) != p->value.len ||
-			    memchr(p->type, '\0', sizeof(p->type)) == NULL)
-				abort();
-		}
+		check_params(&out);
 		if (strlen(buf_cstr(&token)) != token.len || token.len > 8192)
 			abort();
 	} else if (e.kind == ERR_NONE || e.msg[0] == '\0') {
@@ -67,14 +73,7 @@ static void parse_get(const uint8_t *data, size_t size)
 
 	ssm_params_init(&out);
 	if (ssm_parse_get_parameters((const char *)data, size, &out, &invalid, &e) == 0) {
-		for (size_t i = 0; i < out.len; i++) {
-			const struct ssm_param *p = &out.items[i];
-
-			if (p->name == NULL || p->name[0] == '\0' ||
-			    strlen(buf_cstr(&p->value)) != p->value.len ||
-			    memchr(p->type, '\0', sizeof(p->type)) == NULL)
-				abort();
-		}
+		check_params(&out);
 		/* one invalid name a line, each ended */
 		if (strlen(buf_cstr(&invalid)) != invalid.len ||
 		    (invalid.len > 0 && invalid.data[invalid.len - 1] != '\n'))
