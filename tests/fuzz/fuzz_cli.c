@@ -8,6 +8,7 @@
  *   clang -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_cli.c \
  *     src/cli.c src/envp.c src/buf.c src/err.c -lcrypto
  */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static bool within(char **p, char **argv, int argc)
 {
 	return p >= argv + 1 && p <= argv + argc;
+}
+
+/* check_supervise: a watch is a supervisor that polls, 1 s to 24 h apart;
+ * what only a supervisor, a watch or secret files use needs them. */
+static void check_supervise(const struct cli *c)
+{
+	if (c->watch_ms != 0 && (c->watch_ms < 1000 || c->watch_ms > 86400000L || !c->supervise))
+		abort();
+	if (c->stop_signal < 1 || c->stop_signal > SIGRTMAX || c->stop_signal == SIGSTOP ||
+	    c->stop_signal == SIGCHLD || c->stop_timeout_ms < 0 || c->stop_timeout_ms > 3600000L)
+		abort();
+	if (c->on_change < 0 || c->on_change > SIGRTMAX || c->on_change == SIGSTOP ||
+	    c->on_change == SIGCHLD)
+		abort();
+	if (c->explain) /* runs nothing: what only a run uses is not checked */
+		return;
+	if (c->on_change != 0 && (c->watch_ms == 0 || c->secret_files == NULL))
+		abort();
+	if (c->secret_files == NULL && (c->secret_files_all || c->secret_files_on_disk))
+		abort();
+	if (c->supervise && (c->command == NULL || c->format != NULL || c->dry_run))
+		abort();
+	if ((c->watch_parameter != NULL && c->watch_ms == 0) || (c->signal_group && !c->supervise))
+		abort();
+	if (c->secret_files != NULL && c->format != NULL)
+		abort();
 }
 
 static void check(const struct cli *c, char **argv, int argc)
@@ -62,6 +89,7 @@ static void check(const struct cli *c, char **argv, int argc)
 		abort();
 	if ((c->allow_names == NULL) != (c->allow.items == NULL))
 		abort();
+	check_supervise(c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
