@@ -5,6 +5,7 @@
 #include "watch.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,65 @@ long watch_jitter(long ms, unsigned long long *seed)
 	*seed ^= *seed >> 27;
 	r = (double)((*seed * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
 	return (long)((double)ms * (0.9 + 0.2 * r));
+}
+
+long watch_wait_ms(const struct watch_state *st, long interval_ms)
+{
+	long wait = interval_ms;
+
+	if (st->failures > 0) {
+		unsigned shift = st->failures < 8 ? st->failures : 8;
+
+		wait = interval_ms << shift;
+		if (wait > interval_ms * WATCH_BACKOFF_INTERVALS)
+			wait = interval_ms * WATCH_BACKOFF_INTERVALS;
+	}
+	return wait;
+}
+
+static enum watch_note fail(struct watch_state *st, enum watch_health health, enum watch_note note)
+{
+	bool news = st->health != health;
+
+	st->health = health;
+	if (st->failures < UINT_MAX)
+		st->failures++;
+	return news ? note : WATCH_NOTE_NONE;
+}
+
+enum watch_note watch_poll_failed(struct watch_state *st)
+{
+	return fail(st, WATCH_POLL_FAILING, WATCH_NOTE_POLL_FAILING);
+}
+
+enum watch_note watch_build_failed(struct watch_state *st)
+{
+	return fail(st, WATCH_BUILD_FAILING, WATCH_NOTE_BUILD_FAILING);
+}
+
+enum watch_note watch_polled(struct watch_state *st, bool changed)
+{
+	enum watch_note note = WATCH_NOTE_NONE;
+
+	if (st->health == WATCH_POLL_FAILING) {
+		note = WATCH_NOTE_POLL_BACK;
+		st->health = WATCH_OK;
+		st->failures = 0;
+	}
+	/* a change keeps a failing build's backoff until a build succeeds */
+	if (!changed) {
+		if (st->health == WATCH_BUILD_FAILING)
+			note = WATCH_NOTE_VERSIONS_BACK;
+		st->health = WATCH_OK;
+		st->failures = 0;
+	}
+	return note;
+}
+
+void watch_built(struct watch_state *st)
+{
+	st->health = WATCH_OK;
+	st->failures = 0;
 }
 
 struct loop {
@@ -205,6 +265,29 @@ static bool settle(struct loop *l, struct buf *fp, long pause_ms, struct err *e)
 	return true;
 }
 
+/* note logs a change of health, once. */
+static void note(enum watch_note n, const struct err *e)
+{
+	switch (n) {
+	case WATCH_NOTE_POLL_FAILING:
+		log_error("watch: %s; the program keeps its environment, trying again", e->msg);
+		break;
+	case WATCH_NOTE_POLL_BACK:
+		log_notice("watch: Parameter Store answers again");
+		break;
+	case WATCH_NOTE_BUILD_FAILING:
+		log_error("watch: the new environment is not complete: %s; the program keeps its "
+		          "environment, trying again",
+		          e->msg);
+		break;
+	case WATCH_NOTE_VERSIONS_BACK:
+		log_notice("watch: back to the running environment's versions");
+		break;
+	case WATCH_NOTE_NONE:
+		break;
+	}
+}
+
 int watch_run(struct supervisor *s, const struct watch_opts *o, const struct watch_ops *ops,
               char *const argv[], const struct buf *first)
 {
@@ -212,8 +295,7 @@ int watch_run(struct supervisor *s, const struct watch_opts *o, const struct wat
 	struct buf last = BUF_INIT, fp = BUF_INIT, diff = BUF_INIT;
 	unsigned long long seed =
 	        (unsigned long long)mono_ms() ^ ((unsigned long long)getpid() << 32);
-	enum { OK, POLL_FAILING, BUILD_FAILING } state = OK;
-	unsigned failures = 0;
+	struct watch_state st = {WATCH_OK, 0};
 	long pause = o->interval_ms / 10 < 1000 ? 1000 : o->interval_ms / 10;
 	struct err e = {ERR_NONE, ""};
 
@@ -223,55 +305,28 @@ int watch_run(struct supervisor *s, const struct watch_opts *o, const struct wat
 	if (buf_append(&last, first->data, first->len, &e) < 0)
 		return 125;
 	for (;;) {
-		long wait = o->interval_ms;
 		char **envp = NULL;
-		bool files_only = false;
+		bool files_only = false, changed;
 
-		if (failures > 0) {
-			unsigned shift = failures < 8 ? failures : 8;
-
-			wait = o->interval_ms << shift;
-			if (wait > o->interval_ms * WATCH_BACKOFF_INTERVALS)
-				wait = o->interval_ms * WATCH_BACKOFF_INTERVALS;
-		}
-		if (wait_until(&l, mono_ms() + watch_jitter(wait, &seed)))
+		if (wait_until(&l,
+		               mono_ms() + watch_jitter(watch_wait_ms(&st, o->interval_ms), &seed)))
 			break;
 		buf_release(&fp);
 		if (ops->poll(ops->arg, &fp, &e) < 0) {
-			if (state != POLL_FAILING)
-				log_error(
-				        "watch: %s; the program keeps its environment, trying again",
-				        e.msg);
-			state = POLL_FAILING;
-			failures++;
+			note(watch_poll_failed(&st), &e);
 			continue;
 		}
-		if (state == POLL_FAILING) {
-			log_notice("watch: Parameter Store answers again");
-			state = OK;
-			failures = 0;
-		}
-		if (fp.len == last.len && memcmp(fp.data, last.data, fp.len) == 0) {
-			if (state == BUILD_FAILING)
-				log_notice("watch: back to the running environment's versions");
-			state = OK;
-			failures = 0;
+		changed = fp.len != last.len || memcmp(fp.data, last.data, fp.len) != 0;
+		note(watch_polled(&st, changed), &e);
+		if (!changed)
 			continue;
-		}
 		if (!settle(&l, &fp, pause, &e))
 			break;
 		if (ops->build(ops->arg, &envp, &files_only, &e) < 0) {
-			if (state != BUILD_FAILING)
-				log_error(
-				        "watch: the new environment is not complete: %s; the program "
-				        "keeps its environment, trying again",
-				        e.msg);
-			state = BUILD_FAILING;
-			failures++;
+			note(watch_build_failed(&st), &e);
 			continue;
 		}
-		state = OK;
-		failures = 0;
+		watch_built(&st);
 		buf_truncate(&diff, 0);
 		versions_diff(&last, &fp, &diff, 20, &e);
 		buf_release(&last);

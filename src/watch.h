@@ -52,6 +52,41 @@ int watch_parse_signal(const char *v, const char *from, int *sig, struct err *e)
 /* watch_jitter is ms scaled by a factor in [0.9, 1.1) from *seed. */
 long watch_jitter(long ms, unsigned long long *seed);
 
+/* The loop's health, and what it decides from it without its clock and
+ * signals: the wait before the next poll and which change of health to
+ * log. A failure in a row doubles the wait, up to WATCH_BACKOFF_INTERVALS
+ * intervals; each change of health is logged once. */
+enum watch_health {
+	WATCH_OK,            /* polls answer; the program runs the latest build */
+	WATCH_POLL_FAILING,  /* Parameter Store does not answer */
+	WATCH_BUILD_FAILING, /* it answers, but the new environment is incomplete */
+};
+
+struct watch_state {
+	enum watch_health health;
+	unsigned failures; /* in a row, for the backoff */
+};
+
+/* What a step asks the loop to log. */
+enum watch_note {
+	WATCH_NOTE_NONE,
+	WATCH_NOTE_POLL_FAILING,  /* "...; the program keeps its environment" */
+	WATCH_NOTE_POLL_BACK,     /* "Parameter Store answers again" */
+	WATCH_NOTE_BUILD_FAILING, /* "the new environment is not complete" */
+	WATCH_NOTE_VERSIONS_BACK, /* "back to the running environment's versions" */
+};
+
+/* watch_wait_ms is the wait before the next poll, before jitter. */
+long watch_wait_ms(const struct watch_state *st, long interval_ms);
+
+/* watch_poll_failed, watch_polled (changed: the versions differ from the
+ * running environment's), watch_build_failed and watch_built move st on
+ * after each step. */
+enum watch_note watch_poll_failed(struct watch_state *st);
+enum watch_note watch_polled(struct watch_state *st, bool changed);
+enum watch_note watch_build_failed(struct watch_state *st);
+void watch_built(struct watch_state *st);
+
 /* watch_run polls every interval until the program exits; first is the
  * fingerprint taken before the first start. Returns the status to exit
  * with. */

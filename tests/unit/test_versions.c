@@ -1,6 +1,6 @@
 /*
- * test_versions.c - fingerprints of names and versions, and the watch's
- * option parsers.
+ * test_versions.c - fingerprints of names and versions, the watch's
+ * option parsers and its health and backoff.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,12 +141,59 @@ static void test_jitter_bounds(void **state)
 	assert_true(hi < 11000 && hi > 10900);
 }
 
+/* An outage, a recovery with a change whose builds fail, then one that
+ * builds: each change of health noted once, the wait backing off to four
+ * intervals and back. */
+static void test_health_and_backoff(void **state)
+{
+	struct watch_state st = {WATCH_OK, 0};
+	const long iv = 30000;
+
+	(void)state;
+	assert_int_equal(watch_wait_ms(&st, iv), iv);
+	assert_int_equal(watch_polled(&st, false), WATCH_NOTE_NONE);
+	assert_int_equal(watch_poll_failed(&st), WATCH_NOTE_POLL_FAILING);
+	assert_int_equal(watch_wait_ms(&st, iv), 2 * iv);
+	assert_int_equal(watch_poll_failed(&st), WATCH_NOTE_NONE);
+	assert_int_equal(watch_wait_ms(&st, iv), 4 * iv);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(watch_poll_failed(&st), WATCH_NOTE_NONE);
+	assert_int_equal(watch_wait_ms(&st, iv), 4 * iv); /* capped */
+	/* back, with a change: the outage is over */
+	assert_int_equal(watch_polled(&st, true), WATCH_NOTE_POLL_BACK);
+	assert_int_equal(watch_wait_ms(&st, iv), iv);
+	assert_int_equal(watch_build_failed(&st), WATCH_NOTE_BUILD_FAILING);
+	assert_int_equal(watch_wait_ms(&st, iv), 2 * iv);
+	/* still changed, still incomplete: no new note, the backoff goes on */
+	assert_int_equal(watch_polled(&st, true), WATCH_NOTE_NONE);
+	assert_int_equal(watch_build_failed(&st), WATCH_NOTE_NONE);
+	assert_int_equal(watch_wait_ms(&st, iv), 4 * iv);
+	/* the versions went back to the running ones */
+	assert_int_equal(watch_polled(&st, false), WATCH_NOTE_VERSIONS_BACK);
+	assert_int_equal(watch_wait_ms(&st, iv), iv);
+	assert_int_equal(watch_polled(&st, false), WATCH_NOTE_NONE);
+	/* a failing build, then an outage: that is news too */
+	assert_int_equal(watch_polled(&st, true), WATCH_NOTE_NONE);
+	assert_int_equal(watch_build_failed(&st), WATCH_NOTE_BUILD_FAILING);
+	assert_int_equal(watch_poll_failed(&st), WATCH_NOTE_POLL_FAILING);
+	assert_int_equal(watch_wait_ms(&st, iv), 4 * iv);
+	assert_int_equal(watch_polled(&st, true), WATCH_NOTE_POLL_BACK);
+	watch_built(&st);
+	assert_int_equal(st.health, WATCH_OK);
+	assert_int_equal(watch_wait_ms(&st, iv), iv);
+	/* the longest interval backs off without overflow */
+	for (int i = 0; i < 3; i++)
+		watch_poll_failed(&st);
+	assert_int_equal(watch_wait_ms(&st, 86400000L), 4 * 86400000L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_parse_pages),     cmocka_unit_test(test_parse_refuses),
 	        cmocka_unit_test(test_sort_dedups_and_diff), cmocka_unit_test(test_interval),
 	        cmocka_unit_test(test_signal_names),    cmocka_unit_test(test_jitter_bounds),
+	        cmocka_unit_test(test_health_and_backoff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
