@@ -307,7 +307,9 @@ void aws_json_hooks(void)
 
 bool aws_json_has_nul(const char *text, size_t len)
 {
-	for (size_t i = 0; i + 1 < len; i++) {
+	size_t i = 0;
+
+	while (i + 1 < len) {
 		const char *bs = memchr(text + i, '\\', len - i - 1);
 
 		if (bs == NULL)
@@ -315,7 +317,7 @@ bool aws_json_has_nul(const char *text, size_t len)
 		i = (size_t)(bs - text);
 		if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4))
 			return true;
-		i++; /* skip the escaped byte */
+		i += 2; /* the backslash and the byte it escapes */
 	}
 	return false;
 }
