@@ -14,10 +14,10 @@
 #include "envp.h"
 #include "pgroup.h"
 
-/* The dispositions envssm changes: exec_guard_signals' three and SIGPIPE
+/* The dispositions envssm changes: exec_guard_signals' four and SIGPIPE
  * in every mode; the supervisor (supervise.c) changes every catchable
  * one. libcurl runs with CURLOPT_NOSIGNAL and OpenSSL installs no handler. */
-static const int guarded[] = {SIGTERM, SIGINT, SIGHUP, SIGPIPE};
+static const int guarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE};
 
 static void snapshot_fds(struct exec_state *st)
 {
@@ -99,6 +99,7 @@ void exec_on_fatal(void (*cleanup)(void *), void *arg)
 	sigaddset(&held, SIGTERM);
 	sigaddset(&held, SIGINT);
 	sigaddset(&held, SIGHUP);
+	sigaddset(&held, SIGQUIT);
 	pthread_sigmask(SIG_BLOCK, &held, &old);
 	fatal_cleanup = NULL;
 	fatal_cleanup_arg = arg;
@@ -119,8 +120,9 @@ static void on_fatal_signal(int sig)
 	static const char term[] = "envssm: interrupted by SIGTERM before the program started\n";
 	static const char intr[] = "envssm: interrupted by SIGINT before the program started\n";
 	static const char hup[] = "envssm: interrupted by SIGHUP before the program started\n";
-	const char *msg = sig == SIGTERM ? term : sig == SIGINT ? intr : hup;
-	size_t n = sig == SIGTERM ? sizeof(term) : sig == SIGINT ? sizeof(intr) : sizeof(hup);
+	static const char quit[] = "envssm: interrupted by SIGQUIT before the program started\n";
+	const char *msg = sig == SIGTERM ? term : sig == SIGINT ? intr : sig == SIGHUP ? hup : quit;
+	size_t n = 0;
 	ssize_t w;
 
 	/* async-signal-safe: unlinks, one write, then _exit; no secret is on
@@ -128,14 +130,16 @@ static void on_fatal_signal(int sig)
 	if (cleanup_is_ours())
 		fatal_cleanup(fatal_cleanup_arg);
 	pgroup_kill_current();
-	w = write(STDERR_FILENO, msg, n - 1);
+	while (msg[n] != '\0')
+		n++;
+	w = write(STDERR_FILENO, msg, n);
 	(void)w;
 	_exit(128 + sig);
 }
 
 void exec_guard_signals(const struct exec_state *st)
 {
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));

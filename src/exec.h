@@ -34,7 +34,7 @@ void exec_restore(const struct exec_state *st);
  * for every fd when that is unknown, and for 0, 1 and 2). */
 bool exec_inherited_fd(const struct exec_state *st, int fd);
 
-/* exec_guard_signals makes SIGTERM, SIGINT and SIGHUP end envssm at once
+/* exec_guard_signals makes SIGTERM, SIGINT, SIGHUP and SIGQUIT end envssm at once
  * with status 128+n (and a one-line message) while it fetches, so the
  * program never starts with a partial environment. Signals that were
  * ignored when envssm started stay ignored. exec_restore undoes it. */

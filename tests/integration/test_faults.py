@@ -545,7 +545,7 @@ class Test5Signals(FaultCase):
 
         def defaults():
             # default dispositions even if this runner started with some ignored
-            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
                 signal.signal(s, signal.SIG_DFL)
 
         res = self.envssm(fake, ["--timeout", "30"], limit_s=25, preexec_fn=defaults,
@@ -567,6 +567,10 @@ class Test5Signals(FaultCase):
 
     def test_sighup(self):
         self.signal_ends_envssm(signal.SIGHUP)
+
+    def test_sigquit(self):
+        # ^\ ends envssm like ^C, with one line, not a core dump
+        self.signal_ends_envssm(signal.SIGQUIT)
 
     def test_sigterm_during_throttling_backoff(self):
         # SIGTERM while envssm sleeps between throttled attempts
