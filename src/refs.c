@@ -256,6 +256,13 @@ static size_t pick_batch(struct refs *r, bool *done, size_t *idx)
 	return n;
 }
 
+bool refs_is_secret(const struct ref *ref)
+{
+	size_t plen = strlen(SECRETS_PREFIX);
+
+	return ref->base_len > plen && !strncmp(ref->request, SECRETS_PREFIX, plen);
+}
+
 /* answers tells whether a returned parameter name answers ref. A Secrets
  * Manager reference comes back under its full reference name on AWS and
  * under the bare secret id on moto and LocalStack; both count. */
@@ -265,8 +272,7 @@ static bool answers(const char *name, const struct ref *ref)
 
 	if (strlen(name) == ref->base_len && !memcmp(name, ref->request, ref->base_len))
 		return true;
-	return ref->base_len > plen && !strncmp(ref->request, SECRETS_PREFIX, plen) &&
-	       strlen(name) == ref->base_len - plen &&
+	return refs_is_secret(ref) && strlen(name) == ref->base_len - plen &&
 	       !memcmp(name, ref->request + plen, ref->base_len - plen);
 }
 

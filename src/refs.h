@@ -65,6 +65,10 @@ struct refs_batch {
 	struct buf invalid;
 };
 
+/* refs_is_secret tells whether ref names a Secrets Manager secret
+ * (/aws/reference/secretsmanager/ID). */
+bool refs_is_secret(const struct ref *ref);
+
 /* refs_plan splits the references into batches (caller frees them with
  * refs_batches_release). Pure. */
 int refs_plan(struct refs *r, struct refs_batch **out, size_t *nout, struct err *e);

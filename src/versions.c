@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "sigv4.h"
 #include "ssm.h"
 
 #define VERSIONS_NAME_MAX 2048
@@ -142,8 +143,18 @@ int versions_path(struct aws_client *c, const char *path, bool recursive, struct
 	return rc;
 }
 
-int versions_names(struct aws_client *c, const char *const *names, size_t n, struct buf *lines,
-                   unsigned *requests, struct err *e)
+/* value_line is a secret's fingerprint line: its name and the SHA-256 of
+ * its value, cut to 128 bits, behind VERSIONS_VALUE_MARK. */
+static int value_line(struct buf *lines, const char *name, const struct buf *value, struct err *e)
+{
+	char hex[65];
+
+	sigv4_sha256_hex(value->data ? value->data : "", value->len, hex);
+	return buf_printf(lines, e, "%s\t%s%.32s\n", name, VERSIONS_VALUE_MARK, hex);
+}
+
+static int get_lines(struct aws_client *c, const char *const *names, size_t n, bool secrets,
+                     struct buf *lines, unsigned *requests, struct err *e)
 {
 	for (size_t i = 0; i < n; i += SSM_GET_PARAMETERS_MAX) {
 		size_t k = n - i < SSM_GET_PARAMETERS_MAX ? n - i : SSM_GET_PARAMETERS_MAX;
@@ -153,9 +164,10 @@ int versions_names(struct aws_client *c, const char *const *names, size_t n, str
 
 		ssm_params_init(&got);
 		(*requests)++;
-		rc = ssm_get_parameters(c, names + i, k, false, &got, &invalid, e);
+		rc = ssm_get_parameters(c, names + i, k, secrets, &got, &invalid, e);
 		for (size_t j = 0; rc == 0 && j < got.len; j++)
-			rc = add_line(lines, got.items[j].name, got.items[j].version, e);
+			rc = secrets ? value_line(lines, got.items[j].name, &got.items[j].value, e)
+			             : add_line(lines, got.items[j].name, got.items[j].version, e);
 		/* a name that is gone is a change like any other */
 		if (rc == 0 && invalid.len > 0)
 			rc = buf_printf(lines, e, "missing:%s\t0\n", buf_cstr(&invalid));
@@ -165,6 +177,18 @@ int versions_names(struct aws_client *c, const char *const *names, size_t n, str
 			return -1;
 	}
 	return 0;
+}
+
+int versions_names(struct aws_client *c, const char *const *names, size_t n, struct buf *lines,
+                   unsigned *requests, struct err *e)
+{
+	return get_lines(c, names, n, false, lines, requests, e);
+}
+
+int versions_secrets(struct aws_client *c, const char *const *names, size_t n, struct buf *lines,
+                     unsigned *requests, struct err *e)
+{
+	return get_lines(c, names, n, true, lines, requests, e);
 }
 
 static int cmp_lines(const void *a, const void *b)
@@ -234,6 +258,13 @@ static bool next_line(const char **p, const char *end, const char **name, size_t
 	return true;
 }
 
+static bool is_value(const char *v, size_t n)
+{
+	size_t m = sizeof(VERSIONS_VALUE_MARK) - 1;
+
+	return n >= m && memcmp(v, VERSIONS_VALUE_MARK, m) == 0;
+}
+
 int versions_diff(const struct buf *before, const struct buf *after, struct buf *out,
                   size_t max_items, struct err *e)
 {
@@ -259,8 +290,12 @@ int versions_diff(const struct buf *before, const struct buf *after, struct buf 
 				c = anl < bnl ? -1 : anl > bnl;
 		}
 		if (c == 0 && (avl != bvl || memcmp(av, bv, avl) != 0)) {
-			if (buf_printf(out, e, "%s%.*s (version %.*s -> %.*s)", items ? ", " : "",
-			               (int)anl, an, (int)avl, av, (int)bvl, bv) < 0)
+			/* a secret's digest is not shown */
+			if ((is_value(av, avl) ? buf_printf(out, e, "%s%.*s (new value)",
+			                                    items ? ", " : "", (int)anl, an)
+			                       : buf_printf(out, e, "%s%.*s (version %.*s -> %.*s)",
+			                                    items ? ", " : "", (int)anl, an,
+			                                    (int)avl, av, (int)bvl, bv)) < 0)
 				return -1;
 			items++;
 		} else if (c < 0) {
@@ -269,8 +304,11 @@ int versions_diff(const struct buf *before, const struct buf *after, struct buf 
 				return -1;
 			items++;
 		} else if (c > 0) {
-			if (buf_printf(out, e, "%s%.*s (new, version %.*s)", items ? ", " : "",
-			               (int)bnl, bn, (int)bvl, bv) < 0)
+			if ((is_value(bv, bvl) ? buf_printf(out, e, "%s%.*s (new)",
+			                                    items ? ", " : "", (int)bnl, bn)
+			                       : buf_printf(out, e, "%s%.*s (new, version %.*s)",
+			                                    items ? ", " : "", (int)bnl, bn,
+			                                    (int)bvl, bv)) < 0)
 				return -1;
 			items++;
 		}

@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "log.h"
+#include "refs.h"
+#include "ssm.h"
 #include "supervise.h"
 #include "versions.h"
 #include "watch.h"
@@ -51,9 +53,44 @@ static int watch_ready(struct watch_ctx *w, struct err *e)
 	return 0;
 }
 
+/* poll_refs asks for the references' versions in the batches a start
+ * uses (refs_plan): each batch's parameters, then its Secrets Manager
+ * references apart, which only answer with their values. */
+static int poll_refs(struct run *p, struct buf *fp, unsigned *requests, struct err *e)
+{
+	struct refs_batch *b = NULL;
+	size_t nb = 0;
+	int rc = 0;
+
+	if (p->refs.len == 0)
+		return 0;
+	if (refs_plan(&p->refs, &b, &nb, e) < 0)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < nb; i++) {
+		const char *plain[SSM_GET_PARAMETERS_MAX], *secret[SSM_GET_PARAMETERS_MAX];
+		size_t np = 0, ns = 0;
+
+		for (size_t k = 0; k < b[i].n; k++) {
+			const struct ref *ref = &p->refs.items[b[i].idx[k]];
+
+			if (refs_is_secret(ref))
+				secret[ns++] = ref->request;
+			else
+				plain[np++] = ref->request;
+		}
+		if (np > 0)
+			rc = versions_names(&p->aws, plain, np, fp, requests, e);
+		if (rc == 0 && ns > 0)
+			rc = versions_secrets(&p->aws, secret, ns, fp, requests, e);
+	}
+	refs_batches_release(b, nb);
+	return rc;
+}
+
 /* watch_poll fills the fingerprint of what a start would load: versions
  * from DescribeParameters under each PATH and GetParameters for the
- * references, or of the one --watch-parameter. */
+ * references (digests for Secrets Manager's), or of the one
+ * --watch-parameter. */
 static int watch_poll(void *arg, struct buf *fp, struct err *e)
 {
 	struct watch_ctx *w = arg;
@@ -89,11 +126,8 @@ static int watch_poll(void *arg, struct buf *fp, struct err *e)
 	for (size_t i = 0; rc == 0 && p->cli.watch_parameter == NULL && i < p->cli.npaths; i++)
 		rc = versions_path(&p->aws, buf_cstr(&p->paths[i]), p->cli.recursive, fp, &requests,
 		                   e);
-	for (size_t i = 0; rc == 0 && p->cli.watch_parameter == NULL && i < p->refs.len; i++) {
-		const char *name = p->refs.items[i].request;
-
-		rc = versions_names(&p->aws, &name, 1, fp, &requests, e);
-	}
+	if (rc == 0 && p->cli.watch_parameter == NULL)
+		rc = poll_refs(p, fp, &requests, e);
 	if (rc == 0)
 		rc = versions_sort(fp, e);
 	log_debug("watch: polled with %u requests", requests);

@@ -124,6 +124,38 @@ class Watch(unittest.TestCase):
         self.assertEqual(rc, 0, log)
         self.assertIn("/w2/deploy (version 1 -> 2)", log)
 
+    def test_references_and_a_rotated_secret(self):
+        # references are polled in GetParameters batches, Secrets Manager's apart
+        # (Parameter Store answers those only decrypted, with no version of their
+        # own): a rotated secret restarts the program; its value is never logged
+        SERVER.put_parameters([("/w5/color", "red"), ("/w5/size", "big")])
+        token = secret_token("watch secretsmanager v1")
+        sm = SERVER.client("secretsmanager")
+        sm.create_secret(Name="w5/token", SecretString=token)
+        env = self.env(COLOR="ssm:///w5/color", SIZE="ssm:///w5/size",
+                       TOKEN="ssm:///aws/reference/secretsmanager/w5/token")
+        w = watcher(self, ["-vv", "--watch", "2s", "--stop-timeout", "5"], env)
+        try:
+            first = w.wait_for(1, 30)
+            self.assertEqual([s[1:] for s in first], [["red", token]])
+            time.sleep(4.5)  # polls with nothing changed: no restart
+            self.assertEqual(len(starts(w.out)), 1)
+            token2 = secret_token("watch secretsmanager v2")
+            sm.put_secret_value(SecretId="w5/token", SecretString=token2)
+            got = w.wait_for(2, 2.2 + 5 + 2 + 2)
+            self.assertEqual(len(got), 2, "no restart after the secret was rotated")
+            self.assertEqual(got[1][1:], ["red", token2])
+            time.sleep(4.5)
+            self.assertEqual(len(starts(w.out)), 2, "restarted again with nothing changed")
+        finally:
+            rc, log = w.stop()
+        self.assertEqual(rc, 0, log)
+        self.assertIn("w5/token (new value)", log)
+        self.assertNotIn("value:", log, "a digest of the secret was logged")
+        # two references in one request, the secret in another
+        self.assertIn("watch: polled with 2 requests", log)
+        self.assertNotIn("watch: polled with 3 requests", log)
+
     def test_incomplete_environment_keeps_the_program(self):
         SERVER.put_parameters([("/w3/app/color", "red"), ("/w3/app/size", "1")])
         w = watcher(self, ["-v", "--watch", "2s", "--require", "SIZE", "/w3/app"], self.env())

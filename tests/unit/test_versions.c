@@ -80,6 +80,13 @@ static void test_sort_dedups_and_diff(void **state)
 	buf_truncate(&d, 0);
 	assert_int_equal(versions_diff(&b, &b, &d, 10, &e), 0);
 	assert_int_equal(d.len, 0);
+	/* a secret's digest changes, or one appears: named, the digest never shown */
+	buf_truncate(&a, 0);
+	buf_truncate(&b, 0);
+	assert_int_equal(buf_puts(&a, "prod/db\tvalue:0123abcd\n", &e), 0);
+	assert_int_equal(buf_puts(&b, "prod/api\tvalue:77aa\nprod/db\tvalue:9999ffff\n", &e), 0);
+	assert_int_equal(versions_diff(&a, &b, &d, 10, &e), 0);
+	assert_string_equal(buf_cstr(&d), "prod/api (new), prod/db (new value)");
 	buf_release(&a);
 	buf_release(&b);
 	buf_release(&d);
