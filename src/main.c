@@ -46,8 +46,7 @@ int main(int argc, char **argv)
 	}
 	log_init(r.cli.verbosity, r.cli.log_format);
 	exec_guard_signals(&st);
-	r.deadline_ms =
-	        run_now_ms() + (r.cli.timeout_ms ? r.cli.timeout_ms : RUN_DEFAULT_TIMEOUT_MS);
+	r.deadline_ms = run_now_ms() + run_timeout_ms(&r.cli);
 	if (r.cli.explain)
 		status = mode_explain(&r, envp, &e) < 0 ? -1 : 0;
 	else if (r.cli.watch_ms > 0)

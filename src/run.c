@@ -151,7 +151,7 @@ int run_choose_base(struct run *r, char *const *envp, struct err *e)
 static int fetch_all(struct run *r, struct err *e)
 {
 	struct fetch_job *jobs = calloc(r->cli.npaths + 1, sizeof(*jobs));
-	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : RUN_DEFAULT_TIMEOUT_MS;
+	long timeout = run_timeout_ms(&r->cli);
 	struct http_options ho = {r->share,           r->settings.ca_bundle, 5000, timeout, false,
 	                          r->settings.ca_dir, r->settings.ca_missing};
 	int rc = -1;
@@ -474,7 +474,7 @@ void run_release_keep_cli(struct run *r)
  * concurrently when there are several, over the PATHs' connection pool. */
 static int resolve_refs(struct run *r, struct err *e)
 {
-	long timeout = r->cli.timeout_ms ? r->cli.timeout_ms : RUN_DEFAULT_TIMEOUT_MS;
+	long timeout = run_timeout_ms(&r->cli);
 	struct http_options ho = {r->share,           r->settings.ca_bundle, 5000, timeout, false,
 	                          r->settings.ca_dir, r->settings.ca_missing};
 	struct refs_batch *b = NULL;

@@ -29,6 +29,12 @@
 
 #define RUN_DEFAULT_TIMEOUT_MS 60000L
 
+/* run_timeout_ms is --timeout, or the default when it is not set. */
+static inline long run_timeout_ms(const struct cli *c)
+{
+	return c->timeout_ms ? c->timeout_ms : RUN_DEFAULT_TIMEOUT_MS;
+}
+
 /* Everything one run holds; released in one place. */
 struct run {
 	struct cli cli;

@@ -34,7 +34,7 @@ struct watch_ctx {
 static int watch_ready(struct watch_ctx *w, struct err *e)
 {
 	struct run *p = &w->poll;
-	long timeout = p->cli.timeout_ms ? p->cli.timeout_ms : RUN_DEFAULT_TIMEOUT_MS;
+	long timeout = run_timeout_ms(&p->cli);
 	struct http_options ho = {NULL, NULL, 5000, timeout, false, NULL, NULL};
 
 	refs_init(&p->refs);
@@ -98,17 +98,14 @@ static int watch_poll(void *arg, struct buf *fp, struct err *e)
 	unsigned requests = 0;
 	int rc = 0;
 
-	p->deadline_ms = run_now_ms() +
-	                 (w->r->cli.timeout_ms ? w->r->cli.timeout_ms : RUN_DEFAULT_TIMEOUT_MS);
-	if (!w->ready) {
+	if (!w->ready) { /* a fresh start, after a failed one */
 		run_release_keep_cli(p);
 		http_client_free(&w->http);
 		p->cli = w->r->cli;
-		p->deadline_ms = run_now_ms() +
-		                 (p->cli.timeout_ms ? p->cli.timeout_ms : RUN_DEFAULT_TIMEOUT_MS);
-		if (watch_ready(w, e) < 0)
-			return -1;
 	}
+	p->deadline_ms = run_now_ms() + run_timeout_ms(&w->r->cli);
+	if (!w->ready && watch_ready(w, e) < 0)
+		return -1;
 	p->aws.deadline_ms = p->deadline_ms;
 	if (!w->have_creds || (p->creds.expiration != 0 &&
 	                       p->creds.expiration - time(NULL) < WATCH_CREDS_REFRESH_S)) {
@@ -142,8 +139,7 @@ static int watch_build(void *arg, char ***envp, bool *files_only, struct err *e)
 
 	run_release_keep_cli(&w->next);
 	w->next.cli = w->r->cli;
-	w->next.deadline_ms = run_now_ms() + (w->r->cli.timeout_ms ? w->r->cli.timeout_ms
-	                                                           : RUN_DEFAULT_TIMEOUT_MS);
+	w->next.deadline_ms = run_now_ms() + run_timeout_ms(&w->r->cli);
 	if (run_prepare(&w->next, w->envp, e) < 0 || run_place_files(&w->next, w->r, e) < 0 ||
 	    envp_digest(w->next.env.envp, w->next_digest, e) < 0) {
 		run_release_keep_cli(&w->next);
