@@ -60,7 +60,12 @@ static void on_signal(int sig)
 void supervise_init(struct supervisor *s, const struct exec_state *st, bool to_group)
 {
 	struct sigaction sa;
+	sigset_t all, mask;
 
+	/* everything held while the dispositions change, so that no signal
+	 * meets the empty handler before it is blocked for sigwaitinfo */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &mask);
 	memset(s, 0, sizeof(*s));
 	s->st = st;
 	s->to_group = to_group;
@@ -88,7 +93,11 @@ void supervise_init(struct supervisor *s, const struct exec_state *st, bool to_g
 	/* SIGCHLD must not be ignored, or the kernel reaps for us */
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
-	sigprocmask(SIG_BLOCK, &s->waited, NULL);
+	for (int sig = 1; sig < EXEC_MAX_SIG; sig++) {
+		if (sigismember(&s->waited, sig) == 1)
+			sigaddset(&mask, sig);
+	}
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 	if (!s->pid1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
