@@ -6,12 +6,16 @@
 #include "run.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "fetch.h"
+#include "file.h"
 #include "jsonfield.h"
 #include "log.h"
 #include "names.h"
@@ -422,6 +426,7 @@ static int check_required(const struct run *r, struct err *e)
 void run_release(struct run *r)
 {
 	/* the files outlive envssm only when it became the program */
+	exec_on_fatal(NULL, NULL);
 	if (r->sdir_open) {
 		secret_dir_remove(&r->sdir);
 		secret_dir_close(&r->sdir);
@@ -556,6 +561,30 @@ int run_place_files(struct run *r, struct run *dir, struct err *e)
 		return -1;
 	log_info("wrote %zu secret files to '%s'", r->nfiles, dir->sdir.path);
 	return 0;
+}
+
+/* remove_files is what a stop signal runs before the program has its
+ * files: they are for it alone. Async-signal-safe. */
+static void remove_files(void *arg)
+{
+	struct run *r = arg;
+
+	if (r->sdir_open)
+		secret_dir_remove(&r->sdir);
+}
+
+int run_place_first_files(struct run *r, struct err *e)
+{
+	sigset_t old;
+	int rc;
+
+	if (r->cli.secret_files == NULL)
+		return 0;
+	file_hold_stop_signals(&old);
+	rc = run_place_files(r, r, e);
+	exec_on_fatal(remove_files, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL); /* one held ends envssm here */
+	return rc;
 }
 
 int run_write_all(int fd, const struct buf *b, struct err *e)

@@ -83,6 +83,13 @@ int run_prepare(struct run *r, char *const *envp, struct err *e);
  * directory, opened and checked the first time. */
 int run_place_files(struct run *r, struct run *dir, struct err *e);
 
+/* run_place_first_files places r's files before the program starts, with
+ * the stop signals held; from then until the program has them (execve, or
+ * a supervisor taking the signals over, which then calls
+ * exec_on_fatal(NULL, NULL)) a stop signal removes them as it ends envssm;
+ * run_release ends that too. */
+int run_place_first_files(struct run *r, struct err *e);
+
 /* run_file_var is the NAME_FILE variable of name when name went to a file. */
 const struct envp_var *run_file_var(const struct run *r, const char *name);
 

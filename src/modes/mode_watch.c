@@ -177,11 +177,12 @@ int mode_watch(struct run *r, char *const *envp, const struct exec_state *st, st
 	w.r = r;
 	w.envp = envp;
 	if (watch_poll(&w, &first, e) < 0 || run_prepare(r, envp, e) < 0 ||
-	    run_place_files(r, r, e) < 0 || envp_digest(r->env.envp, w.digest, e) < 0)
+	    run_place_first_files(r, e) < 0 || envp_digest(r->env.envp, w.digest, e) < 0)
 		goto done;
 	log_info("start '%s' with %zu variables from SSM and %zu references; watching every %ld ms",
 	         r->cli.command[0], r->vars.len, r->refs.len, r->cli.watch_ms);
 	supervise_init(&s, st, r->cli.signal_group);
+	exec_on_fatal(NULL, NULL); /* the supervisor has the signals, and the files */
 	status = supervise_start(&s, r->cli.command, r->env.envp, &err);
 	if (status != 0) {
 		log_error("unable to exec '%s': %s", r->cli.command[0], strerror(err));

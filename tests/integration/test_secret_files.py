@@ -446,7 +446,7 @@ class StopBeforeTheProgram(Case):
     program). strace holds envssm at one point of that window, a delay
     injected into one system call, while the test sends the signal."""
 
-    def stopped_at(self, prefix, strace_args, reached, path=None):
+    def stopped_at(self, prefix, strace_args, reached, path=None, mode=()):
         SERVER.put_parameters([(prefix + "/db_password", secret_token(prefix + " password"),
                                 "SecureString")])
         d = os.path.join(self.shm, "files")
@@ -456,7 +456,7 @@ class StopBeforeTheProgram(Case):
             env["PATH"] = path
         trace = os.path.join(self.dir, "strace.log")
         argv = (["strace", "-f", "-o", trace] + strace_args +
-                [ENVSSM, "-vvv", "--secret-files", d, prefix, "--",
+                [ENVSSM, "-vvv"] + list(mode) + ["--secret-files", d, prefix, "--",
                  "python3", "-I", "-S", "-c", PROGRAM, self.out])
         p = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
@@ -488,6 +488,18 @@ class StopBeforeTheProgram(Case):
         self.stopped_at("/sfstop1/app", ["-e", "trace=renameat,renameat2",
                                          "-e", "inject=renameat,renameat2:delay_enter=3000000"],
                         writing)
+
+    def test_while_placing_before_a_supervisor_starts(self):
+        # --supervise and --watch remove their files at exit; a stop signal
+        # before the supervisor has the signals ends envssm the same way
+        def writing(d, trace):
+            return os.path.isdir(d) and any(n.startswith(".envssm-") for n in os.listdir(d))
+        for i, mode in enumerate((["--supervise"], ["--watch", "1h"])):
+            with self.subTest(mode=mode[0]):
+                self.stopped_at("/sfstop3/app%d" % i,
+                                ["-e", "trace=renameat,renameat2",
+                                 "-e", "inject=renameat,renameat2:delay_enter=3000000"],
+                                writing, mode=mode)
 
     def test_while_looking_up_the_program(self):
         # an execve of the PATH search that fails: the signal mask and the
